@@ -1,0 +1,136 @@
+"""SQLAlchemy tables: keys, subjects, recordings, blobs and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, new_id, utcnow
+
+
+class Key(Base):
+    """A key-encryption key (one per data subject, or per recording with no known subject).
+
+    Stored only wrapped by a master key; destroying it (``wrapped = NULL``) makes every object
+    whose data key it wraps unreadable: crypto-shredding.
+    """
+
+    __tablename__ = "keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(16))
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    master_key_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[datetime | None]
+    destroyed_at: Mapped[datetime | None]
+
+
+class Subject(Base):
+    """The customer a call is about. Personal values are sealed; only keyed blind indexes are clear."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    customer_id_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("keys.id"))
+    sealed_details: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    call_id: Mapped[str] = mapped_column(String(128), unique=True)
+    agent_id: Mapped[str] = mapped_column(String(128), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(8))
+    channels: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("keys.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[float | None]
+    media_format: Mapped[str] = mapped_column(String(32))
+    codec: Mapped[str] = mapped_column(String(32))
+    sample_rate: Mapped[int]
+    channel_count: Mapped[int]
+    duration_seconds: Mapped[float | None]
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Blob(Base):
+    """One encrypted object in the blob store and the wrapped data key that opens it."""
+
+    __tablename__ = "blobs"
+    __table_args__ = (UniqueConstraint("recording_id", "variant"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recordings.id"), index=True)
+    variant: Mapped[str] = mapped_column(String(32))
+    object_key: Mapped[str] = mapped_column(String(255), unique=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("keys.id"))
+    wrapped_dek: Mapped[bytes] = mapped_column(LargeBinary)
+    segment_size: Mapped[int]
+    plaintext_size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One access, allowed or denied. Append-only (triggers refuse UPDATE and DELETE); hash-chained."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    variant: Mapped[str | None] = mapped_column(String(32))
+    purpose: Mapped[str | None] = mapped_column(String(160))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_audit_entries_at", AuditEntry.at)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement that the chain reached ``seq`` with ``hash``: the anchor against truncation."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    signing_key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditHead(Base):
+    """A single row holding the chain's tip; appenders lock it so that the chain stays linear."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))

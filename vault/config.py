@@ -1,0 +1,119 @@
+"""Settings read from ``VAULT_*`` environment variables, one class for every command."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+class BlobBackend(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
+DEFAULT_PURPOSES = (
+    "quality-review",
+    "customer-complaint",
+    "dispute",
+    "fraud-investigation",
+    "rights-request",
+    "legal-claim",
+    "regulator-request",
+)
+
+
+class Settings(BaseSettings):
+    """Everything the vault can be told. Secrets are ``SecretStr`` and never printed."""
+
+    model_config = SettingsConfigDict(env_prefix="VAULT_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("vault-data"), description="embedded mode's home")
+
+    # Metadata, audit and search.
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite in the data directory when unset"
+    )
+
+    # Blobs.
+    blob_backend: BlobBackend = BlobBackend.LOCAL
+    blob_dir: Path | None = Field(default=None, description="local backend; <data_dir>/blobs")
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: SecretStr = SecretStr("")
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_bucket: str = "recordings"
+    s3_region: str | None = None
+    s3_secure: bool = False
+    s3_part_size: int = Field(default=16 * MiB, ge=5 * MiB)
+
+    # Encryption.
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="base64 of a 32-byte key; for a single-key deployment with no keyring file",
+    )
+    master_keyring_file: Path | None = Field(
+        default=None, description="JSON keyring; <data_dir>/keys/master-keyring.json"
+    )
+    segment_size: int = Field(default=64 * 1024, ge=4096, le=16 * MiB)
+
+    # Authentication.
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 secret; generated into the data directory when unset"
+    )
+    jwks_url: str | None = Field(default=None, description="production: the identity provider")
+    jwt_issuer: str = "call-vault"
+    jwt_audience: str = "call-vault"
+    jwt_roles_claim: str = "roles"
+    token_ttl_seconds: int = Field(default=8 * 3600, gt=0)
+
+    # Uploads and access.
+    max_upload_bytes: int = Field(default=2 * 1024 * MiB, gt=0)
+    access_purposes: tuple[str, ...] = DEFAULT_PURPOSES
+
+    # Audit.
+    audit_checkpoint_every: int = Field(default=256, gt=0)
+    audit_signing_key_file: Path | None = Field(
+        default=None, description="Ed25519 key; <data_dir>/keys/audit-signing.pem"
+    )
+
+    # Queue (workers).
+    broker_url: str | None = Field(default=None, description="Redis URL in production")
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _check_s3(self) -> Settings:
+        if self.blob_backend is BlobBackend.S3 and not self.s3_access_key.get_secret_value():
+            raise ValueError("VAULT_S3_ACCESS_KEY is required when VAULT_BLOB_BACKEND=s3")
+        return self
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'vault.db'}"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def resolved_keyring_file(self) -> Path:
+        return self.master_keyring_file or self.keys_dir / "master-keyring.json"
+
+    @property
+    def resolved_audit_signing_key_file(self) -> Path:
+        return self.audit_signing_key_file or self.keys_dir / "audit-signing.pem"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings; tests call ``get_settings.cache_clear()`` after changing them."""
+    return Settings()
