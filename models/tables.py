@@ -29,7 +29,7 @@ class Key(Base):
 
 
 class Subject(Base):
-    """The customer a call is about. Personal values are sealed; only keyed blind indexes are clear."""
+    """The customer a call is about: personal values sealed, only keyed blind indexes clear."""
 
     __tablename__ = "subjects"
 
@@ -90,7 +90,7 @@ class Blob(Base):
 
 
 class AuditEntry(Base):
-    """One access, allowed or denied. Append-only (triggers refuse UPDATE and DELETE); hash-chained."""
+    """One access, allowed or denied: append-only (triggers refuse changes), hash-chained."""
 
     __tablename__ = "audit_entries"
 
@@ -115,7 +115,7 @@ Index("ix_audit_entries_at", AuditEntry.at)
 
 
 class AuditCheckpoint(Base):
-    """A signed statement that the chain reached ``seq`` with ``hash``: the anchor against truncation."""
+    """A signed statement that the chain reached ``seq`` with ``hash``: a truncation anchor."""
 
     __tablename__ = "audit_checkpoints"
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.base import Base
 from vault import migrate
 from vault.config import Settings, get_settings
-from vault.db import make_session_factory
+from vault.db import make_engine, make_session_factory
 
 PG_ADMIN_URL = os.environ.get(
     "VAULT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -59,7 +59,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings for an embedded vault in a temporary data directory, on the parametrised database."""
+    """Settings for an embedded vault in a temporary data directory."""
     for name in list(os.environ):
         if name.startswith("VAULT_"):
             monkeypatch.delenv(name)
@@ -72,7 +72,6 @@ def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    from vault.db import make_engine
 
     engine = make_engine(settings)
     yield engine
