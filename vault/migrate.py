@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 import models
 
@@ -20,9 +20,15 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# Any constant: several API replicas starting together must not migrate at the same time.
+_PG_MIGRATION_LOCK = 7_261_011
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -1,0 +1,103 @@
+"""JWT bearer tokens: HS256 with a local secret when embedded, an identity provider's JWKS in
+production. Roles come from one claim (``VAULT_JWT_ROLES_CLAIM``, a list or a single string)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import jwt
+from jwt.types import Options
+
+from vault.auth.roles import Principal, Role
+from vault.config import Settings
+from vault.errors import VaultError
+
+ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]
+
+
+class InvalidToken(VaultError):
+    """No usable bearer token (HTTP 401). The message never echoes the token."""
+
+
+def _secret_file(settings: Settings) -> Path:
+    return settings.keys_dir / "jwt-secret"
+
+
+def signing_secret(settings: Settings) -> bytes:
+    """The HS256 secret: ``VAULT_JWT_SECRET``, else one generated once into the data directory."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value().encode()
+    path = _secret_file(settings)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_urlsafe(48).encode())
+    return path.read_bytes().strip()
+
+
+def issue(settings: Settings, *, user: str, role: Role, ttl_seconds: int | None = None) -> str:
+    """A signed token for ``user`` with one role (embedded mode's local identity provider)."""
+    if settings.jwks_url:
+        raise VaultError("tokens come from the identity provider when VAULT_JWKS_URL is set")
+    if not user or len(user) > 128:
+        raise VaultError("a user name of 1 to 128 characters is required")
+    now = datetime.now(UTC)
+    claims = {
+        "sub": user,
+        settings.jwt_roles_claim: [role.value],
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(seconds=ttl_seconds or settings.token_ttl_seconds),
+    }
+    return jwt.encode(claims, signing_secret(settings), algorithm="HS256")
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=5)
+
+
+def verify(settings: Settings, token: str) -> Principal:
+    """The caller a token names, or InvalidToken. Unknown roles are ignored, not trusted."""
+    options: Options = {"require": ["exp", "sub", "iss", "aud"]}
+    try:
+        if settings.jwks_url:
+            key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ASYMMETRIC,
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options=options,
+            )
+        else:
+            claims = jwt.decode(
+                token,
+                signing_secret(settings),
+                algorithms=["HS256"],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options=options,
+            )
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("the token has expired") from None
+    except (jwt.PyJWKClientError, jwt.InvalidTokenError) as error:
+        raise InvalidToken(f"the token is not valid: {type(error).__name__}") from None
+    raw = claims.get(settings.jwt_roles_claim, [])
+    names = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    roles = frozenset(Role(r) for r in names if isinstance(r, str) and r in Role._value2member_map_)
+    user = claims["sub"]
+    if not isinstance(user, str) or not user:
+        raise InvalidToken("the token names no user")
+    return Principal(user=user[:128], roles=roles)

@@ -1,0 +1,1 @@
+"""Key hierarchy: master keyring → per-subject key-encryption keys → per-object data keys."""

@@ -1,0 +1,1 @@
+"""Data subjects: the customers calls are about, found through keyed blind indexes."""
