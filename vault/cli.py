@@ -1,0 +1,177 @@
+"""The ``vault`` command. Every subcommand reads the same ``VAULT_*`` settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from vault.config import Settings, get_settings
+from vault.errors import VaultError
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # noqa: PLC0415  (only this command needs the server)
+
+    from api.app import create_app  # noqa: PLC0415  (the domain core must not import the API)
+    from vault.logs import configure_logging  # noqa: PLC0415
+
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.auth import tokens  # noqa: PLC0415
+    from vault.auth.roles import Role  # noqa: PLC0415
+
+    token = tokens.issue(settings, user=args.user, role=Role(args.role), ttl_seconds=args.ttl)
+    print(f"token for {args.user} ({args.role}), valid {args.ttl or settings.token_ttl_seconds}s:")
+    print(token)
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.audit import service as audit  # noqa: PLC0415
+    from vault.db import transaction  # noqa: PLC0415
+    from vault.runtime import open_vault  # noqa: PLC0415
+
+    vault = open_vault(settings)
+    try:
+        with vault.factory() as session:
+            report = audit.verify(session, verifier=vault.signer)
+        if report.ok and not args.no_checkpoint:
+            with transaction(vault.factory) as session:
+                audit.checkpoint(session, signer=vault.signer)
+    finally:
+        vault.close()
+    if args.json:
+        print(json.dumps(report.__dict__))
+    elif report.ok:
+        print(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
+    else:
+        print(f"audit log BROKEN at entry {report.first_bad_seq}: {report.problem}")
+    return 0 if report.ok else 1
+
+
+def _audit_public_key(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.audit.signing import load_or_create_signing_key  # noqa: PLC0415
+
+    signer = load_or_create_signing_key(settings.resolved_audit_signing_key_file)
+    sys.stdout.write(signer.public_key_pem().decode())
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.db import transaction  # noqa: PLC0415
+    from vault.keys import service as keys  # noqa: PLC0415
+    from vault.runtime import open_vault  # noqa: PLC0415
+
+    vault = open_vault(settings)
+    try:
+        previous = set(vault.keyring.key_ids())
+        if not args.rewrap_only:
+            vault.keyring.add_key()
+        with transaction(vault.factory) as session:
+            count = keys.rewrap_all(session, keyring=vault.keyring)
+        with vault.factory() as session:
+            in_use = keys.master_keys_in_use(session)
+        retired = previous - in_use - {vault.keyring.active_id}
+        vault.keyring.retire(retired)
+    finally:
+        vault.close()
+    print(
+        f"re-wrapped {count} subject keys under master key {vault.keyring.active_id}; "
+        f"retired {len(retired)} old master key(s); no audio was touched"
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from vault import migrate  # noqa: PLC0415
+    from vault.db import make_engine  # noqa: PLC0415
+
+    engine = make_engine(settings)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    print("database schema is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vault", description=__doc__)
+    parser.add_argument("--data-dir", help="embedded mode's data directory (VAULT_DATA_DIR)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the API (and, embedded, its worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", help="embedded mode's data directory (VAULT_DATA_DIR)")
+    serve.set_defaults(handler=_serve)
+
+    token = commands.add_parser("token", help="bearer tokens").add_subparsers(
+        dest="token_command", required=True, metavar="ACTION"
+    )
+    create = token.add_parser("create", help="print a token; it stands alone on the last line")
+    create.add_argument("--user", required=True)
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=["agent", "qa", "rights_officer", "admin", "auditor", "ingest"],
+    )
+    create.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    create.set_defaults(handler=_token_create)
+
+    audit = commands.add_parser("audit", help="the access log").add_subparsers(
+        dest="audit_command", required=True, metavar="ACTION"
+    )
+    verify = audit.add_parser("verify", help="check the chain; exit 0 only if intact")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.add_argument(
+        "--no-checkpoint", action="store_true", help="do not sign a checkpoint at the tip"
+    )
+    verify.set_defaults(handler=_audit_verify)
+    public_key = audit.add_parser("public-key", help="print the checkpoint-signing public key")
+    public_key.set_defaults(handler=_audit_public_key)
+
+    keys = commands.add_parser("keys", help="the key hierarchy").add_subparsers(
+        dest="keys_command", required=True, metavar="ACTION"
+    )
+    rotate = keys.add_parser("rotate", help="new master key; re-wrap subject keys, not audio")
+    rotate.add_argument(
+        "--rewrap-only",
+        action="store_true",
+        help="only re-wrap under the keyring's current active key (after a KMS-side rotation)",
+    )
+    rotate.set_defaults(handler=_keys_rotate)
+
+    db = commands.add_parser("db", help="the database schema").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    db.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.data_dir:
+        os.environ["VAULT_DATA_DIR"] = args.data_dir
+        get_settings.cache_clear()
+    try:
+        settings = get_settings()
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except (VaultError, ValueError) as error:
+        print(f"vault: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Recordings: ingest, metadata, encrypted variants and their playback."""
