@@ -1,0 +1,55 @@
+"""The application factory.
+
+Every ``/api/v1`` route hangs under one router whose routes each pass a permission gate
+(``api.deps``). The public routes are listed here, and only here:
+- ``/healthz`` and ``/readyz``: the orchestrator's probes, which carry no data;
+- ``/metrics``: counters labelled by route template, for the scraper inside the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api import errors
+from api.observability import AccessLog
+from api.routers import audio, audit, health, recordings
+from vault.config import Settings, get_settings
+from vault.runtime import Vault, open_vault
+
+
+def create_app(settings: Settings | None = None, *, vault: Vault | None = None) -> FastAPI:
+    """An app over ``vault`` (opened from settings at start-up when not given)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = vault or open_vault(settings or get_settings())
+        app.state.vault = opened
+        try:
+            yield
+        finally:
+            if vault is None:
+                opened.close()
+
+    app = FastAPI(
+        title="Call-recording vault",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Encrypted call recordings, redacted transcripts and an audited access path.",
+    )
+    if vault is not None:
+        app.state.vault = vault
+    errors.install(app)
+
+    v1 = APIRouter(prefix="/api/v1")
+    v1.include_router(recordings.router)
+    v1.include_router(audio.router)
+    v1.include_router(audit.router)
+    app.include_router(v1)
+
+    app.include_router(health.router)  # public: see the module docstring
+
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,136 @@
+"""Typed dependencies: the vault, a database session, and the permission gates of each route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from api.access import Access, Gate
+from models.tables import Recording
+from vault.auth.policy import Action
+from vault.runtime import Vault
+
+
+def get_vault(request: Request) -> Vault:
+    vault = request.app.state.vault
+    assert isinstance(vault, Vault)
+    return vault
+
+
+VaultDep = Annotated[Vault, Depends(get_vault)]
+
+
+def get_session(vault: VaultDep) -> Iterator[Session]:
+    with vault.factory() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def allowed(action: Action, resource_type: str) -> Callable[..., Access]:
+    """A dependency that lets the request through if a role allows ``action`` (audited)."""
+
+    def dependency(request: Request, vault: VaultDep) -> Access:
+        gate = Gate(request, vault, action=action, resource_type=resource_type)
+        gate.authorise()
+        gate.require_purpose()
+        return gate.allow()
+
+    return dependency
+
+
+def upload_gate(request: Request, vault: VaultDep) -> Gate:
+    """Uploads are audited once their outcome is known; only refusals are written here."""
+    gate = Gate(request, vault, action=Action.RECORDING_UPLOAD, resource_type="recording")
+    gate.authorise()
+    return gate
+
+
+UploadGate = Annotated[Gate, Depends(upload_gate)]
+
+
+@dataclass(frozen=True)
+class RecordingAccess:
+    access: Access
+    recording: Recording
+
+
+RecordingId = Annotated[UUID, Path(description="the recording's id")]
+
+
+def _open_recording(
+    request: Request, vault: VaultDep, session: Session, recording_id: UUID, gate: Gate
+) -> RecordingAccess:
+    gate.authorise()
+    recording = session.get(Recording, str(recording_id))
+    if recording is None:
+        gate.not_found("recording")
+    gate.require_owner(recording.agent_id)
+    gate.require_purpose()
+    return RecordingAccess(gate.allow(), recording)
+
+
+def recording_access(action: Action) -> Callable[..., RecordingAccess]:
+    def dependency(
+        request: Request, vault: VaultDep, session: DbSession, recording_id: RecordingId
+    ) -> RecordingAccess:
+        gate = Gate(
+            request, vault, action=action, resource_type="recording", resource_id=str(recording_id)
+        )
+        return _open_recording(request, vault, session, recording_id, gate)
+
+    return dependency
+
+
+class AudioVariant(StrEnum):
+    ORIGINAL = "original"
+    REDACTED = "redacted"
+
+
+_AUDIO_ACTIONS = {
+    AudioVariant.ORIGINAL: Action.AUDIO_ORIGINAL,
+    AudioVariant.REDACTED: Action.AUDIO_REDACTED,
+}
+
+
+@dataclass(frozen=True)
+class AudioAccess:
+    access: Access
+    recording: Recording
+    variant: AudioVariant
+
+
+def audio_access(
+    request: Request,
+    vault: VaultDep,
+    session: DbSession,
+    recording_id: RecordingId,
+    variant: Annotated[
+        AudioVariant, Query(description="redacted for the quality team; original needs a purpose")
+    ] = AudioVariant.REDACTED,
+) -> AudioAccess:
+    gate = Gate(
+        request,
+        vault,
+        action=_AUDIO_ACTIONS[variant],
+        resource_type="recording",
+        resource_id=str(recording_id),
+        variant=variant.value,
+    )
+    opened = _open_recording(request, vault, session, recording_id, gate)
+    return AudioAccess(opened.access, opened.recording, variant)
+
+
+RecordingRead = Annotated[RecordingAccess, Depends(recording_access(Action.RECORDING_READ))]
+AudioRead = Annotated[AudioAccess, Depends(audio_access)]
+ListAccess = Annotated[Access, Depends(allowed(Action.RECORDING_LIST, "recording"))]
+StatsAccess = Annotated[Access, Depends(allowed(Action.RECORDING_STATS, "recording"))]
+AuditReadAccess = Annotated[Access, Depends(allowed(Action.AUDIT_READ, "audit"))]
+AuditVerifyAccess = Annotated[Access, Depends(allowed(Action.AUDIT_VERIFY, "audit"))]

@@ -1,0 +1,98 @@
+"""One HTTP status per domain error; every error body is ``{"detail": "<a sentence>"}``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vault.audio import BadAudio, NotAudio
+from vault.auth.tokens import InvalidToken
+from vault.crypto.stream import IntegrityError
+from vault.errors import (
+    ConfigurationError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    KeyDestroyed,
+    NotFound,
+    TooLarge,
+    VaultError,
+)
+from vault.storage.base import BlobNotFound, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+STATUS: list[tuple[type[Exception], int]] = [
+    (InvalidToken, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (KeyDestroyed, 410),
+    (TooLarge, 413),
+    (NotAudio, 415),
+    (BadAudio, 422),
+    (InvalidInput, 422),
+    (StorageUnavailable, 503),
+]
+
+
+def status_of(error: Exception) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def _headers(status: int) -> dict[str, str] | None:
+    return {"WWW-Authenticate": "Bearer"} if status == 401 else None
+
+
+async def _vault_error(request: Request, error: Exception) -> JSONResponse:
+    status = status_of(error)
+    if status == 500:
+        return await _unexpected(request, error)
+    return problem(status, str(error), _headers(status))
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, IntegrityError | BlobNotFound):
+        log.error("stored object failed its integrity check", exc_info=error)
+        return problem(500, "the stored recording failed its integrity check; it was not served")
+    if isinstance(error, ConfigurationError):
+        log.error("configuration error", exc_info=error)
+        return problem(500, "the vault is misconfigured; see its log")
+    log.error("unexpected error", exc_info=error)
+    return problem(500, "internal error; the incident was logged")
+
+
+async def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    # FastAPI's default body echoes the input values; this one names the fields only.
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+    return problem(422, "invalid request: " + "; ".join(parts))
+
+
+async def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    return problem(error.status_code, str(error.detail), dict(error.headers or {}) or None)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(VaultError, _vault_error)
+    app.add_exception_handler(NotAudio, _vault_error)
+    app.add_exception_handler(BadAudio, _vault_error)
+    app.add_exception_handler(StorageUnavailable, _vault_error)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
