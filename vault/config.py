@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: SecretStr = SecretStr("")
     s3_secret_key: SecretStr = SecretStr("")
+    s3_secret_key_file: Path | None = Field(default=None, description="read the secret from here")
     s3_bucket: str = "recordings"
     s3_region: str | None = None
     s3_secure: bool = False
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(
         default=None, description="HS256 secret; generated into the data directory when unset"
     )
+    jwt_secret_file: Path | None = Field(default=None, description="read the secret from here")
     jwks_url: str | None = Field(default=None, description="production: the identity provider")
     jwt_issuer: str = "call-vault"
     jwt_audience: str = "call-vault"
@@ -85,6 +87,15 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(default=None, description="Redis URL in production")
 
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> Settings:
+        """``*_FILE`` settings (container secrets) fill in the secret they name."""
+        if self.s3_secret_key_file is not None:
+            self.s3_secret_key = SecretStr(_read_secret(self.s3_secret_key_file))
+        if self.jwt_secret_file is not None:
+            self.jwt_secret = SecretStr(_read_secret(self.jwt_secret_file))
+        return self
 
     @model_validator(mode="after")
     def _check_s3(self) -> Settings:
@@ -111,6 +122,13 @@ class Settings(BaseSettings):
     @property
     def resolved_audit_signing_key_file(self) -> Path:
         return self.audit_signing_key_file or self.keys_dir / "audit-signing.pem"
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError as error:
+        raise ValueError(f"cannot read the secret file {path}: {error.strerror}") from None
 
 
 @lru_cache(maxsize=1)
