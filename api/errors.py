@@ -19,14 +19,16 @@ from vault.errors import (
     InvalidInput,
     KeyDestroyed,
     NotFound,
+    PurposeRequired,
     TooLarge,
     VaultError,
 )
-from vault.storage.base import BlobNotFound, StorageUnavailable
+from vault.storage.base import BlobNotFound, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[Exception], int]] = [
+    (PurposeRequired, 400),
     (InvalidToken, 401),
     (Forbidden, 403),
     (NotFound, 404),
@@ -92,7 +94,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(VaultError, _vault_error)
     app.add_exception_handler(NotAudio, _vault_error)
     app.add_exception_handler(BadAudio, _vault_error)
-    app.add_exception_handler(StorageUnavailable, _vault_error)
+    app.add_exception_handler(StorageError, _vault_error)
+    app.add_exception_handler(IntegrityError, _unexpected)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
