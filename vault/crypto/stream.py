@@ -149,7 +149,12 @@ class EncryptingReader(io.RawIOBase):
     """
 
     def __init__(
-        self, chunks: Iterable[bytes], *, key: bytes, binding: bytes, segment_size: int
+        self,
+        chunks: Iterable[bytes | bytearray | memoryview],
+        *,
+        key: bytes,
+        binding: bytes,
+        segment_size: int,
     ) -> None:
         super().__init__()
         _check_key(key)
@@ -323,11 +328,13 @@ def decrypt_range(
     plaintext_size: int,
     start: int,
     end: int,
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Yield exactly ``plaintext[start:end]``, fetching only the segments it touches.
 
     ``read(offset, length)`` streams the stored ciphertext; it is called for the header and
-    then once for the run of segments. Segments are decrypted and yielded one at a time.
+    then once for the run of segments. Segments are decrypted and yielded one at a time. The
+    range is checked at once; nothing is read until the first ``next``, and closing the
+    generator early closes what ``read`` returned.
     """
     stored = _StoredObject(
         read, key=key, binding=binding, segment_size=segment_size, plaintext_size=plaintext_size
@@ -337,7 +344,7 @@ def decrypt_range(
     return _decrypt_range(stored, start, end)
 
 
-def _decrypt_range(stored: _StoredObject, start: int, end: int) -> Iterator[bytes]:
+def _decrypt_range(stored: _StoredObject, start: int, end: int) -> Generator[bytes, None, None]:
     if start == end:
         return
     size = stored.segment_size

@@ -260,6 +260,32 @@ def test_a_range_fetches_the_header_and_only_the_segments_it_touches(
     assert store.calls == [(0, HEADER_SIZE), (HEADER_SIZE + 2 * (SEG + TAG_SIZE), SEG + TAG_SIZE)]
 
 
+def test_stopping_early_closes_what_was_read(sealed: tuple[bytes, bytes, bytes]) -> None:
+    key, _, data = sealed
+    closed: list[int] = []
+
+    def read(offset: int, length: int) -> Iterator[bytes]:
+        try:
+            for i in range(offset, min(offset + length, len(data)), 1000):
+                yield data[i : min(i + 1000, offset + length)]
+        finally:
+            closed.append(offset)
+
+    parts = decrypt_range(
+        read,
+        key=key,
+        binding=BINDING,
+        segment_size=SEG,
+        plaintext_size=RANGE_SIZE,
+        start=0,
+        end=RANGE_SIZE,
+    )
+    next(parts)
+    parts.close()
+
+    assert closed == [0, HEADER_SIZE]
+
+
 def test_an_empty_range_reads_nothing(sealed: tuple[bytes, bytes, bytes]) -> None:
     key, _, data = sealed
     store = Store(data)
