@@ -61,6 +61,11 @@ async def _vault_error(request: Request, error: Exception) -> JSONResponse:
     status = status_of(error)
     if status == 500:
         return await _unexpected(request, error)
+    if type(error) is StorageUnavailable:
+        log.warning("blob store unavailable", exc_info=error)
+        return problem(
+            503, "the recording store is unavailable right now; nothing was changed, try again"
+        )
     return problem(status, str(error), _headers(status))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,8 +13,10 @@ from vault.audit.signing import AuditSigner, load_or_create_signing_key
 from vault.config import Settings
 from vault.db import make_engine, make_session_factory
 from vault.keys.keyring import MasterKeyring, open_keyring
-from vault.storage import open_blob_store
+from vault.storage import S3BlobStore, StorageUnavailable, open_blob_store
 from vault.storage.base import BlobStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,11 +37,18 @@ def open_vault(settings: Settings, *, upgrade_schema: bool = True) -> Vault:
     engine = make_engine(settings)
     if upgrade_schema:
         migrate.upgrade(engine)
+    store = open_blob_store(settings)
+    if isinstance(store, S3BlobStore):
+        try:
+            store.ensure_bucket()
+        except StorageUnavailable:
+            # Start anyway: /readyz reports the store, and uploads answer 503 until it is back.
+            log.warning("the object store is unreachable at start-up")
     return Vault(
         settings=settings,
         engine=engine,
         factory=make_session_factory(engine),
-        store=open_blob_store(settings),
+        store=store,
         keyring=open_keyring(settings),
         signer=load_or_create_signing_key(settings.resolved_audit_signing_key_file),
     )

@@ -145,7 +145,7 @@ def ingest(
         "recording stored",
         extra={
             "recording_id": result.recording.id,
-            "created": result.created,
+            "new_recording": result.created,
             "size_bytes": sealed.plaintext_size,
         },
     )
