@@ -19,6 +19,7 @@ from vault.auth.roles import Role
 from vault.config import Settings
 from vault.runtime import Vault, open_vault
 
+FormPart = tuple[str, tuple[str | None, bytes | str, str]]
 STARTED_AT = "2026-11-20T09:30:00+03:00"
 
 
@@ -63,12 +64,13 @@ class Api:
         user: str = "ayse",
         metadata_first: bool = True,
     ) -> Any:
-        meta_part = ("metadata", (None, json.dumps(meta or metadata()), "application/json"))
-        file_part = ("file", ("call.wav", audio, "application/octet-stream"))
-        parts = [meta_part, file_part] if metadata_first else [file_part, meta_part]
-        return self.client.post(
-            "/api/v1/recordings", headers=self.headers(role, user), files=parts
+        meta_part: FormPart = (
+            "metadata",
+            (None, json.dumps(meta or metadata()), "application/json"),
         )
+        file_part: FormPart = ("file", ("call.wav", audio, "application/octet-stream"))
+        parts = [meta_part, file_part] if metadata_first else [file_part, meta_part]
+        return self.client.post("/api/v1/recordings", headers=self.headers(role, user), files=parts)
 
     def counts(self, *, objects: bool = True) -> dict[str, int]:
         """Rows of every table an upload writes, and objects in the blob store."""

@@ -15,7 +15,13 @@ from vault.auth.roles import Role
 from vault.logs import JsonFormatter
 
 WINDOW = 64
-PERSONAL = ("CUST-884120", "Ahmet Yılmaz", "Yılmaz", "0532 418 27 90", "ahmet.yilmaz@example.com.tr")
+PERSONAL = (
+    "CUST-884120",
+    "Ahmet Yılmaz",
+    "Yılmaz",
+    "0532 418 27 90",
+    "ahmet.yilmaz@example.com.tr",
+)
 
 
 def windows(data: bytes, step: int = 16) -> Iterator[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -21,17 +22,13 @@ def stored(api: Api) -> tuple[str, bytes]:
     return response.json()["id"], audio
 
 
-def get(api: Api, rid: str, *, method: str = "GET", **headers: str) -> object:
+def get(api: Api, rid: str, *, method: str = "GET", **headers: str) -> Any:
     return api.client.request(
         method,
         f"/api/v1/recordings/{rid}/audio",
         params={"variant": "original"},
         headers=api.headers(Role.AGENT, **PURPOSE, **headers),
     )
-
-
-def size_of(audio: bytes) -> int:
-    return len(audio)
 
 
 RANGES = [

@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from tests.api.conftest import EMPTY, Api, metadata
+from tests.api.conftest import EMPTY, Api, FormPart, metadata
 from tests.audio_factory import make_encoded, make_wav, missing_encoder
 from vault.auth.roles import Role
 
@@ -196,10 +196,8 @@ def test_stereo_call_with_agent_side_is_accepted(api: Api) -> None:
     ],
     ids=["no metadata", "no file", "metadata not JSON", "unexpected field"],
 )
-def test_malformed_forms_are_refused(api: Api, files: list[tuple[str, object]]) -> None:
-    response = api.client.post(
-        "/api/v1/recordings", headers=api.headers(Role.AGENT), files=files
-    )
+def test_malformed_forms_are_refused(api: Api, files: list[FormPart]) -> None:
+    response = api.client.post("/api/v1/recordings", headers=api.headers(Role.AGENT), files=files)
     assert response.status_code == 422, response.text
     assert api.counts() == EMPTY
 
