@@ -328,7 +328,7 @@ def test_malformed_events_are_refused(changes: dict[str, Any], message: str) -> 
 @pytest.mark.parametrize(
     "changes",
     [
-        {"purpose": "p" * 160, "actor": "ayşe.yılmaz"},  # noqa: RUF001  (Turkish dotless i)
+        {"purpose": "p" * 160, "actor": "ayşe.yılmaz"},
         {"role": None, "resource_id": None, "variant": None, "purpose": None},
         {"actor": audit.ANONYMOUS, "outcome": "denied", "reason": "invalid_token"},
         {"outcome": "error", "reason": "not_found"},
@@ -613,7 +613,7 @@ def test_nothing_personal_is_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    secret_actor, secret_purpose = "ayşe.yılmaz", "complaint-ref-5551234"  # noqa: RUF001
+    secret_actor, secret_purpose = "ayşe.yılmaz", "complaint-ref-5551234"
     with transaction(session_factory) as session:
         for _ in range(4):
             audit.record(
