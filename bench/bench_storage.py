@@ -17,17 +17,15 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
+from _common import moto_server, wav_header
 from minio import Minio
 
 from vault.crypto.stream import (
@@ -54,38 +52,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ttfb-runs", type=int, default=15, help="range reads of each kind (15)")
     parser.add_argument("--segment-size", type=int, default=DEFAULT_SEGMENT_SIZE)
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    """moto's S3 server in a child process; yields its endpoint."""
-    port = free_port()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or child.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
 
 
 def generated(size: int) -> bytes:
@@ -142,17 +108,6 @@ def bench_upload(client: Minio, store: S3BlobStore, args: argparse.Namespace) ->
         f"upload  ratio encrypted / plain               : {ratio:8.2f}   "
         f"(target >= 0.80) {verdict(ratio >= 0.8)}"
     )
-
-
-def wav_header(data_size: int, rate: int = 16000) -> bytes:
-    def u32(n: int) -> bytes:
-        return n.to_bytes(4, "little")
-
-    def u16(n: int) -> bytes:
-        return n.to_bytes(2, "little")
-
-    fmt = u16(1) + u16(1) + u32(rate) + u32(rate * 2) + u16(2) + u16(16)
-    return b"RIFF" + u32(36 + data_size) + b"WAVEfmt " + u32(16) + fmt + b"data" + u32(data_size)
 
 
 def time_to_first_byte(
