@@ -37,23 +37,32 @@ def _token_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.audit import anchor  # noqa: PLC0415
     from vault.audit import service as audit  # noqa: PLC0415
     from vault.db import transaction  # noqa: PLC0415
     from vault.runtime import open_vault  # noqa: PLC0415
 
+    path = settings.resolved_audit_anchor_file
     vault = open_vault(settings)
     try:
         with vault.factory() as session:
-            report = audit.verify(session, verifier=vault.signer)
+            report = anchor.verify(session, signer=vault.signer, path=path)
+        latest: anchor.Anchor | None = None
         if report.ok and not args.no_checkpoint:
             with transaction(vault.factory) as session:
                 audit.checkpoint(session, signer=vault.signer)
+                tip = anchor.latest_checkpoint(session)
+                latest = anchor.Anchor.of(tip) if tip is not None else None
+            if latest is not None:
+                anchor.save(path, latest)
     finally:
         vault.close()
     if args.json:
         print(json.dumps(report.__dict__))
     elif report.ok:
         print(f"audit log intact: {report.entries} entries, {report.checkpoints} checkpoints")
+        if latest is not None:
+            print(f"anchor: entry {latest.seq} hash {latest.hash} (keep a copy off this host)")
     else:
         print(f"audit log BROKEN at entry {report.first_bad_seq}: {report.problem}")
     return 0 if report.ok else 1

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     audit_signing_key_file: Path | None = Field(
         default=None, description="Ed25519 key; <data_dir>/keys/audit-signing.pem"
     )
+    audit_anchor_file: Path | None = Field(
+        default=None, description="the last verified checkpoint; <data_dir>/keys/audit-anchor.json"
+    )
 
     # Queue (workers).
     broker_url: str | None = Field(default=None, description="Redis URL in production")
@@ -118,6 +121,10 @@ class Settings(BaseSettings):
     @property
     def resolved_keyring_file(self) -> Path:
         return self.master_keyring_file or self.keys_dir / "master-keyring.json"
+
+    @property
+    def resolved_audit_anchor_file(self) -> Path:
+        return self.audit_anchor_file or self.keys_dir / "audit-anchor.json"
 
     @property
     def resolved_audit_signing_key_file(self) -> Path:

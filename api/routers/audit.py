@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import AuditReadAccess, AuditVerifyAccess, DbSession, VaultDep
 from models.schemas import AuditEntryOut, AuditPage, AuditVerifyOut
+from vault.audit import anchor
 from vault.audit import service as audit
 
 router = APIRouter(tags=["audit"])
@@ -44,7 +45,9 @@ def read_log(
 
 @router.get("/audit/verify", response_model=AuditVerifyOut, summary="Verify the hash chain")
 def verify_log(_access: AuditVerifyAccess, vault: VaultDep, session: DbSession) -> AuditVerifyOut:
-    report = audit.verify(session, verifier=vault.signer)
+    report = anchor.verify(
+        session, signer=vault.signer, path=vault.settings.resolved_audit_anchor_file
+    )
     return AuditVerifyOut(
         ok=report.ok,
         entries=report.entries,
