@@ -28,6 +28,7 @@ typecheck: setup
 
 services:
 	scripts/services.sh
+	scripts/system-deps.sh
 
 pytest: setup services
 	$(BIN)/pytest
