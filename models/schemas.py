@@ -153,6 +153,36 @@ class AuditVerifyOut(BaseModel):
     problem: str | None
 
 
+class Speaker(StrEnum):
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    MIXED = "mixed"  # a mono recording: both sides on one channel
+
+
+class Word(BaseModel):
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+class Segment(BaseModel):
+    start: float
+    end: float
+    speaker: Speaker
+    text: str
+    words: list[Word]
+
+
+class Transcript(BaseModel):
+    """A call's transcript: personal data, stored sealed with the subject's key."""
+
+    language: str | None
+    duration: float
+    text: str
+    segments: list[Segment]
+
+
 class Problem(BaseModel):
     """Every error body: a sentence a person can act on."""
 

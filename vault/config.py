@@ -87,7 +87,30 @@ class Settings(BaseSettings):
     )
 
     # Queue (workers).
-    broker_url: str | None = Field(default=None, description="Redis URL in production")
+    broker_url: str | None = Field(
+        default=None, description="Redis URL in production; an embedded queue when unset"
+    )
+    task_max_retries: int = Field(default=5, ge=0)
+    task_retry_backoff_seconds: int = Field(default=10, ge=1)
+    task_retry_backoff_max_seconds: int = Field(default=600, ge=1)
+    stuck_after_seconds: int = Field(
+        default=900, gt=0, description="a recording not moving for this long is re-enqueued"
+    )
+    reconcile_every_seconds: int = Field(default=60, gt=0)
+    broker_visibility_timeout_seconds: int = Field(default=3600, gt=0)
+
+    # Transcription.
+    whisper_model: str = Field(
+        default="base",
+        description="'base': the bundled offline model; else a faster-whisper name or directory",
+    )
+    whisper_device: str = "cpu"
+    whisper_compute_type: str = "int8"
+    whisper_threads: int = Field(default=0, ge=0, description="0: one per core")
+    whisper_beam_size: int = Field(default=5, ge=1)
+    whisper_vad: bool = True
+    model_cache_dir: Path | None = Field(default=None, description="<data_dir>/models")
+    languages: tuple[str, ...] = ("tr", "en")
 
     log_level: str = "INFO"
 
@@ -105,6 +128,10 @@ class Settings(BaseSettings):
         if self.blob_backend is BlobBackend.S3 and not self.s3_access_key.get_secret_value():
             raise ValueError("VAULT_S3_ACCESS_KEY is required when VAULT_BLOB_BACKEND=s3")
         return self
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
 
     @property
     def keys_dir(self) -> Path:
