@@ -60,6 +60,11 @@ class Recording(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     progress: Mapped[float | None]
+    # Work on the recording: the database, not the queue, is the source of truth.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    enqueued_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
     media_format: Mapped[str] = mapped_column(String(32))
     codec: Mapped[str] = mapped_column(String(32))
     sample_rate: Mapped[int]

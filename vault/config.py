@@ -94,8 +94,13 @@ class Settings(BaseSettings):
     task_retry_backoff_seconds: int = Field(default=10, ge=1)
     task_retry_backoff_max_seconds: int = Field(default=600, ge=1)
     stuck_after_seconds: int = Field(
-        default=900, gt=0, description="a recording not moving for this long is re-enqueued"
+        default=900, gt=0, description="a queued recording not started this long is re-enqueued"
     )
+    task_lease_seconds: int = Field(
+        default=120, gt=0, description="a worker holding a recording renews its claim this often"
+    )
+    worker_concurrency: int = Field(default=1, gt=0)
+    queue_name: str = "vault"
     reconcile_every_seconds: int = Field(default=60, gt=0)
     broker_visibility_timeout_seconds: int = Field(default=3600, gt=0)
 

@@ -22,4 +22,4 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 0
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"

@@ -61,10 +61,15 @@ def write(
     variant: str,
     chunks: Iterable[bytes],
     segment_size: int,
+    key: str | None = None,
 ) -> SealedObject:
-    """Encrypt ``chunks`` while streaming them into the store; nothing is held whole in memory."""
+    """Encrypt ``chunks`` while streaming them into the store; nothing is held whole in memory.
+
+    ``key`` overrides the object's key: work that may run twice (a retried task) writes each
+    attempt under its own key, so that two attempts never overwrite each other's object.
+    """
     dek = generate_data_key()
-    key = object_key(recording_id, variant)
+    key = key or object_key(recording_id, variant)
     reader = EncryptingReader(
         chunks, key=dek, binding=binding(recording_id, variant), segment_size=segment_size
     )
@@ -126,6 +131,24 @@ class OpenObject:
             etag=sealed.sha256[:32],
             dek=sealed.dek,
         )
+
+
+def replace(
+    session: Session, *, sealed: SealedObject, key_id: str, kek: bytes, content_type: str
+) -> str | None:
+    """Record ``sealed`` as the recording's one object of its variant; returns the object key
+    of the row it replaced (to be deleted from the store after commit), if any."""
+    old = session.scalars(
+        select(Blob).where(Blob.recording_id == sealed.recording_id, Blob.variant == sealed.variant)
+    ).first()
+    previous = None
+    if old is not None:
+        previous = old.object_key
+        session.delete(old)
+        session.flush()
+    record(session, sealed=sealed, key_id=key_id, kek=kek, content_type=content_type)
+    session.flush()
+    return previous if previous != sealed.object_key else None
 
 
 def open_variant(
