@@ -453,8 +453,9 @@ def test_access(world: World, caller: Caller, call: Call) -> None:
         assert entry.resource_id == created
     else:
         assert entry.resource_id == (world.ids[call.target] if call.target else None)
-    allowed_original = call.variant == "original" and want.outcome == "allowed"
-    assert entry.purpose == (PURPOSE if allowed_original else None)
+    # Variants that take a purpose (DESIGN.md: originals, raw transcripts) record it once allowed.
+    with_purpose = call.variant in {"original", "raw"} and want.outcome == "allowed"
+    assert entry.purpose == (PURPOSE if with_purpose else None)
 
     # The customer's details reach only the callers entitled to them; never the audit log.
     body = response.content
