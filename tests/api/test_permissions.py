@@ -541,3 +541,28 @@ def test_the_world_is_what_the_table_assumes(world: World) -> None:
         assert (ready.status, ready.agent_id) == ("ready", OWNER)
         assert session.get(Recording, world.ids["unknown"]) is None
     assert Path(world.settings.resolved_keyring_file).exists()
+
+
+MALFORMED: list[tuple[str, str, dict[str, str]]] = [
+    ("recording id not a uuid", "/api/v1/recordings/not-a-uuid", {}),
+    ("audio of a recording id not a uuid", "/api/v1/recordings/x/audio", {}),
+    ("unknown audio variant", AUDIO, {"variant": "bogus"}),
+    ("list limit out of range", RECORDINGS, {"limit": "0"}),
+    ("audit filter out of range", "/api/v1/audit", {"outcome": "maybe"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
+def test_anonymous_malformed_requests_are_refused_and_audited(
+    world: World, path: str, params: dict[str, str]
+) -> None:
+    """Authenticated by default: a caller without a token learns nothing and leaves a trace."""
+    before = world.audit_count()
+    response = world.client.get(path.format(recording_id=world.ids["stored"]), params=params)
+    assert (response.status_code, world.audit_count() - before) == (401, 1), (
+        "an anonymous request that fails validation must still be refused as unauthenticated "
+        f"and audited; got {response.status_code} and {world.audit_count() - before} audit "
+        "entries"
+    )
