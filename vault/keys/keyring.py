@@ -48,11 +48,17 @@ class MasterKeyring(ABC):
     def index_key(self) -> bytes:
         """The HMAC key of the blind indexes; stable across master-key rotations."""
 
+    def refresh(self) -> None:  # noqa: B027  (optional: a keyring that never changes)
+        """Pick up a rotation made by another process (``vault keys rotate``)."""
+
     def wrap(self, key: bytes, *, binding: bytes) -> tuple[str, bytes]:
         """Wrap ``key`` under the active master key; returns (master key id, wrapped bytes)."""
+        self.refresh()
         return self.active_id, wrap_key(self._material(self.active_id), key, binding=binding)
 
     def unwrap(self, master_key_id: str, wrapped: bytes, *, binding: bytes) -> bytes:
+        if master_key_id not in self.key_ids():
+            self.refresh()
         if master_key_id not in self.key_ids():
             raise ConfigurationError(
                 f"master key {master_key_id!r} is not in the keyring; restore it to read this data"
@@ -102,9 +108,26 @@ class FileKeyring(MasterKeyring):
 
     def __init__(self, path: Path) -> None:
         self._path = path
+        self._seen: tuple[int, int, int] | None = None
         if not path.exists():
             self._create()
         self._load()
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self._path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def refresh(self) -> None:
+        """Reload the file if another process (``vault keys rotate``) has replaced it.
+
+        A running API must never wrap a new subject key under a master key that a rotation
+        has just retired; one ``stat`` per wrap is the price.
+        """
+        if self._stamp() != self._seen:
+            self._load()
 
     def _create(self) -> None:
         material = secrets.token_bytes(KEY_BYTES)
@@ -115,14 +138,18 @@ class FileKeyring(MasterKeyring):
         self._save()
 
     def _load(self) -> None:
+        self._seen = self._stamp()
         try:
             raw = json.loads(self._path.read_text())
+            if not isinstance(raw, dict) or not isinstance(raw.get("keys"), dict):
+                raise ValueError("'keys' must map key ids to keys")
             self._keys = {k: base64.b64decode(v, validate=True) for k, v in raw["keys"].items()}
             self._active = str(raw["active"])
             self._index = base64.b64decode(raw["index_key"], validate=True)
         except (OSError, ValueError, KeyError, TypeError, binascii.Error) as error:
             raise ConfigurationError(f"the master keyring file is unreadable: {error}") from None
-        if self._active not in self._keys or any(len(k) != KEY_BYTES for k in self._keys.values()):
+        lengths = [len(k) for k in self._keys.values()] + [len(self._index)]
+        if self._active not in self._keys or any(n != KEY_BYTES for n in lengths):
             raise ConfigurationError("the master keyring file is inconsistent")
 
     def _save(self) -> None:
@@ -142,6 +169,7 @@ class FileKeyring(MasterKeyring):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self._path)
+        self._seen = self._stamp()
 
     @property
     def active_id(self) -> str:
