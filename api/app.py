@@ -15,21 +15,45 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.observability import AccessLog
-from api.routers import audio, audit, health, recordings
+from api.routers import audio, audit, health, recordings, transcripts
 from vault.config import Settings, get_settings
+from vault.queue import Dispatcher
 from vault.runtime import Vault, open_vault
+from workers.app import make_celery
+from workers.dispatch import CeleryDispatcher
+from workers.embedded import EmbeddedWorker
 
 
-def create_app(settings: Settings | None = None, *, vault: Vault | None = None) -> FastAPI:
-    """An app over ``vault`` (opened from settings at start-up when not given)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    vault: Vault | None = None,
+    dispatcher: Dispatcher | None = None,
+    embedded_worker: bool = False,
+) -> FastAPI:
+    """An app over ``vault`` (opened from settings at start-up when not given).
+
+    ``embedded_worker`` runs the Celery worker and the reconciler inside this process, on the
+    broker in the data directory: ``vault serve``'s embedded mode.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = vault or open_vault(settings or get_settings())
         app.state.vault = opened
+        worker = EmbeddedWorker(opened) if embedded_worker else None
+        if worker is not None:
+            worker.start()
+        app.state.dispatcher = dispatcher or (
+            worker.dispatcher
+            if worker is not None
+            else CeleryDispatcher(make_celery(opened.settings), opened.settings)
+        )
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             if vault is None:
                 opened.close()
 
@@ -46,6 +70,7 @@ def create_app(settings: Settings | None = None, *, vault: Vault | None = None) 
     v1 = APIRouter(prefix="/api/v1")
     v1.include_router(recordings.router)
     v1.include_router(audio.router)
+    v1.include_router(transcripts.router)
     v1.include_router(audit.router)
     app.include_router(v1)
 

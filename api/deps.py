@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.access import Access, Gate
 from models.tables import Recording
 from vault.auth.policy import Action
+from vault.queue import Dispatcher
 from vault.runtime import Vault
 
 
@@ -24,6 +25,14 @@ def get_vault(request: Request) -> Vault:
 
 
 VaultDep = Annotated[Vault, Depends(get_vault)]
+
+
+def get_dispatcher(request: Request) -> Dispatcher:
+    dispatcher: Dispatcher = request.app.state.dispatcher
+    return dispatcher
+
+
+DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
 
 
 def get_session(vault: VaultDep) -> Iterator[Session]:
@@ -128,8 +137,49 @@ def audio_access(
     return AudioAccess(opened.access, opened.recording, variant)
 
 
+class TranscriptVariant(StrEnum):
+    RAW = "raw"
+    REDACTED = "redacted"
+
+
+_TRANSCRIPT_ACTIONS = {
+    TranscriptVariant.RAW: Action.TRANSCRIPT_RAW,
+    TranscriptVariant.REDACTED: Action.TRANSCRIPT_REDACTED,
+}
+
+
+@dataclass(frozen=True)
+class TranscriptAccess:
+    access: Access
+    recording: Recording
+    variant: TranscriptVariant
+
+
+def transcript_access(
+    request: Request,
+    vault: VaultDep,
+    session: DbSession,
+    recording_id: RecordingId,
+    variant: Annotated[
+        TranscriptVariant,
+        Query(description="redacted for the quality team; raw needs a purpose"),
+    ] = TranscriptVariant.REDACTED,
+) -> TranscriptAccess:
+    gate = Gate(
+        request,
+        vault,
+        action=_TRANSCRIPT_ACTIONS[variant],
+        resource_type="recording",
+        resource_id=str(recording_id),
+        variant=variant.value,
+    )
+    opened = _open_recording(request, vault, session, recording_id, gate)
+    return TranscriptAccess(opened.access, opened.recording, variant)
+
+
 RecordingRead = Annotated[RecordingAccess, Depends(recording_access(Action.RECORDING_READ))]
 AudioRead = Annotated[AudioAccess, Depends(audio_access)]
+TranscriptRead = Annotated[TranscriptAccess, Depends(transcript_access)]
 ListAccess = Annotated[Access, Depends(allowed(Action.RECORDING_LIST, "recording"))]
 StatsAccess = Annotated[Access, Depends(allowed(Action.RECORDING_STATS, "recording"))]
 AuditReadAccess = Annotated[Access, Depends(allowed(Action.AUDIT_READ, "audit"))]

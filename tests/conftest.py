@@ -15,6 +15,7 @@ from models.base import Base
 from vault import migrate
 from vault.config import Settings, get_settings
 from vault.db import make_engine, make_session_factory
+from vault.transcription.model import assemble_base_model
 
 PG_ADMIN_URL = os.environ.get(
     "VAULT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -81,6 +82,14 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled base whisper model, assembled once per test run."""
+    cache = tmp_path_factory.mktemp("models")
+    assemble_base_model(cache)
+    return cache
 
 
 @pytest.fixture(autouse=True)

@@ -21,9 +21,35 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from vault.logs import configure_logging  # noqa: PLC0415
 
     configure_logging(settings.log_level)
-    app = create_app(settings)
+    embedded = settings.broker_url is None and not args.no_worker
+    app = create_app(settings, embedded_worker=embedded)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.logs import configure_logging  # noqa: PLC0415
+    from workers.app import make_celery  # noqa: PLC0415  (the domain core must not import Celery)
+
+    configure_logging(settings.log_level)
+    app = make_celery(settings)
+    argv = ["worker", f"--loglevel={settings.log_level}", f"--queues={settings.queue_name}"]
+    argv += [f"--concurrency={args.concurrency or settings.worker_concurrency}", "--pool=prefork"]
+    if args.hostname:
+        argv.append(f"--hostname={args.hostname}")
+    app.worker_main(argv)  # runs until the worker is stopped
+
+
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.logs import configure_logging  # noqa: PLC0415
+    from workers.app import make_celery  # noqa: PLC0415
+
+    configure_logging(settings.log_level)
+    schedule = settings.data_dir / "celerybeat-schedule"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_celery(settings).start(
+        ["beat", f"--loglevel={settings.log_level}", f"--schedule={schedule}"]
+    )
 
 
 def _token_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -122,8 +148,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API (and, embedded, its worker)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--data-dir", help="embedded mode's data directory (VAULT_DATA_DIR)")
+    serve.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,  # do not override the global option given before `serve`
+        help="embedded mode's data directory (VAULT_DATA_DIR)",
+    )
+    serve.add_argument(
+        "--no-worker", action="store_true", help="embedded mode: do not run the in-process worker"
+    )
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser("worker", help="a Celery worker (production topology)")
+    worker.add_argument("--concurrency", type=int, default=None)
+    worker.add_argument("--hostname", default=None)
+    worker.set_defaults(handler=_worker)
+    scheduler = commands.add_parser("scheduler", help="periodic work: reconciler, checkpoints")
+    scheduler.set_defaults(handler=_scheduler)
 
     token = commands.add_parser("token", help="bearer tokens").add_subparsers(
         dest="token_command", required=True, metavar="ACTION"

@@ -12,7 +12,15 @@ from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
 from api.access import Gate, reason_code
-from api.deps import DbSession, ListAccess, RecordingRead, StatsAccess, UploadGate, VaultDep
+from api.deps import (
+    DbSession,
+    DispatcherDep,
+    ListAccess,
+    RecordingRead,
+    StatsAccess,
+    UploadGate,
+    VaultDep,
+)
 from api.errors import status_of
 from api.upload import run_upload, sync_chunks
 from models.schemas import Problem, RecordingOut, RecordingPage, RecordingStats, Status
@@ -21,6 +29,7 @@ from vault.audit.service import Outcome
 from vault.errors import TooLarge
 from vault.recordings import service
 from vault.runtime import Vault
+from vault.transcription import job
 
 router = APIRouter(tags=["recordings"])
 
@@ -43,7 +52,9 @@ ENVELOPE_ALLOWANCE = 256 * 1024
     },
     summary="Upload a call (multipart: 'metadata' JSON, then 'file')",
 )
-async def upload(request: Request, gate: UploadGate, vault: VaultDep) -> JSONResponse:
+async def upload(
+    request: Request, gate: UploadGate, vault: VaultDep, dispatcher: DispatcherDep
+) -> JSONResponse:
     assert gate.principal is not None
     assert gate.grant is not None
     declared = request.headers.get("content-length", "")
@@ -73,6 +84,16 @@ async def upload(request: Request, gate: UploadGate, vault: VaultDep) -> JSONRes
         raise
     gate.resource_id = result.recording.id
     await anyio.to_thread.run_sync(partial(gate.write, "allowed", None))
+    if result.created:
+        # Only after the commit; if the broker is down the reconciler enqueues it later.
+        await anyio.to_thread.run_sync(
+            partial(
+                job.submit,
+                vault,
+                enqueue=dispatcher.transcribe,
+                recording_ids=[result.recording.id],
+            )
+        )
     body = await anyio.to_thread.run_sync(partial(_present, vault, gate, result.recording))
     return JSONResponse(
         body.model_dump(mode="json"),

@@ -30,7 +30,7 @@ from httpx2 import Response
 from sqlalchemy import create_engine, func, select, text
 
 from api.app import create_app
-from models.schemas import Status
+from models.schemas import Status, Transcript
 from models.tables import AuditEntry, Recording
 from tests.api.conftest import metadata
 from tests.audio_factory import make_wav
@@ -124,6 +124,22 @@ def _add_redacted(vault: Vault, recording_id: str, audio: bytes) -> None:
         blobs.record(
             session, sealed=sealed, key_id=recording.key_id, kek=kek, content_type="audio/wav"
         )
+        transcript = Transcript(language="tr", duration=0.5, text="", segments=[])
+        for variant in ("transcript-raw", "transcript-redacted"):
+            sealed = blobs.write(
+                vault.store,
+                recording_id=recording_id,
+                variant=variant,
+                chunks=[transcript.model_dump_json().encode()],
+                segment_size=vault.settings.segment_size,
+            )
+            blobs.record(
+                session,
+                sealed=sealed,
+                key_id=recording.key_id,
+                kek=kek,
+                content_type="application/json",
+            )
         recording.status = Status.READY.value
 
 
@@ -257,6 +273,7 @@ SEES_SUBJECT = {"agent-owner", "rights_officer"}
 RECORDINGS = "/api/v1/recordings"
 ONE = "/api/v1/recordings/{recording_id}"
 AUDIO = "/api/v1/recordings/{recording_id}/audio"
+TRANSCRIPT = "/api/v1/recordings/{recording_id}/transcript"
 UNSET = object()
 
 
@@ -314,6 +331,13 @@ CALLS = [
     Call(
         "head-redacted-not-ready", "HEAD", AUDIO, "recording.audio.redacted", "stored", "redacted"
     ),
+    Call("raw-no-purpose", "GET", TRANSCRIPT, "recording.transcript.raw", "ready", "raw"),
+    Call("raw", "GET", TRANSCRIPT, "recording.transcript.raw", "ready", "raw", _P),
+    Call("raw-not-ready", "GET", TRANSCRIPT, "recording.transcript.raw", "stored", "raw", _P),
+    Call(
+        "text-not-ready", "GET", TRANSCRIPT, "recording.transcript.redacted", "stored", "redacted"
+    ),
+    Call("text-ready", "GET", TRANSCRIPT, "recording.transcript.redacted", "ready", "redacted"),
     Call("audit", "GET", "/api/v1/audit", "audit.read"),
     Call("audit-verify", "GET", "/api/v1/audit/verify", "audit.verify"),
 ]
@@ -342,6 +366,11 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "original-range":          ("206",  NOT_OWNER,       NO,    "206",   NO,   NO,     NO),
     "head-original":           ("200",  NOT_OWNER,       NO,    "200",   NO,   NO,     NO),
     "head-redacted-not-ready": ("409",  NOT_OWNER,       "409", "409",   NO,   NO,     NO),
+    "raw-no-purpose":          (MISSING, NOT_OWNER,      NO,    MISSING, NO,   NO,     NO),
+    "raw":                     ("200",  NOT_OWNER,       NO,    "200",   NO,   NO,     NO),
+    "raw-not-ready":           ("409",  NOT_OWNER,       NO,    "409",   NO,   NO,     NO),
+    "text-not-ready":          ("409",  NOT_OWNER,       "409", "409",   NO,   NO,     NO),
+    "text-ready":              ("200",  NOT_OWNER,       "200", "200",   NO,   NO,     NO),
     "audit":                   (NO,     NO,              NO,    NO,      NO,   "200",  NO),
     "audit-verify":            (NO,     NO,              NO,    NO,      NO,   "200",  NO),
 }

@@ -19,6 +19,8 @@ class Action(StrEnum):
     RECORDING_READ = "recording.read"
     AUDIO_ORIGINAL = "recording.audio.original"
     AUDIO_REDACTED = "recording.audio.redacted"
+    TRANSCRIPT_RAW = "recording.transcript.raw"
+    TRANSCRIPT_REDACTED = "recording.transcript.redacted"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
 
@@ -56,6 +58,11 @@ POLICY: dict[Action, dict[Role, Rule]] = {
         Role.RIGHTS_OFFICER: Rule(Scope.ALL, needs_purpose=True),
     },
     Action.AUDIO_REDACTED: {Role.AGENT: _OWN, Role.QA: _ALL, Role.RIGHTS_OFFICER: _ALL},
+    Action.TRANSCRIPT_RAW: {
+        Role.AGENT: Rule(Scope.OWN, needs_purpose=True),
+        Role.RIGHTS_OFFICER: Rule(Scope.ALL, needs_purpose=True),
+    },
+    Action.TRANSCRIPT_REDACTED: {Role.AGENT: _OWN, Role.QA: _ALL, Role.RIGHTS_OFFICER: _ALL},
     Action.AUDIT_READ: {Role.AUDITOR: _ALL},
     Action.AUDIT_VERIFY: {Role.AUDITOR: _ALL},
 }

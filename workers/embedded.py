@@ -1,0 +1,67 @@
+"""The worker and scheduler that run inside ``vault serve`` on embedded defaults.
+
+The same Celery tasks as production, consumed by a Celery worker on a thread of the API process
+from the broker in the data directory, and a scheduler thread that runs the reconciler.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import Celery
+from celery.worker import WorkController
+
+from vault.runtime import Vault
+from vault.transcription import job
+from workers.app import make_celery
+from workers.context import install
+from workers.dispatch import CeleryDispatcher
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedWorker:
+    def __init__(self, vault: Vault, app: Celery | None = None) -> None:
+        self.vault = vault
+        self.app = app or make_celery(vault.settings)
+        self.dispatcher = CeleryDispatcher(self.app, vault.settings)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._worker: WorkController | None = None
+
+    def start(self) -> None:
+        install(self.vault)
+        self.app.loader.import_default_modules()
+        worker = WorkController(
+            app=self.app,
+            hostname=f"embedded@{self.vault.settings.queue_name}",
+            pool="solo",
+            concurrency=1,
+            queues=[self.vault.settings.queue_name],
+            without_heartbeat=True,
+            without_mingle=True,
+            without_gossip=True,
+        )
+        self._worker = worker
+        consumer = threading.Thread(target=worker.start, name="embedded-worker", daemon=True)
+        scheduler = threading.Thread(target=self._schedule, name="embedded-scheduler", daemon=True)
+        self._threads = [consumer, scheduler]
+        for thread in self._threads:
+            thread.start()
+        log.info("embedded worker started")
+
+    def _schedule(self) -> None:
+        while not self._stop.wait(self.vault.settings.reconcile_every_seconds):
+            try:
+                job.reconcile(self.vault, enqueue=self.dispatcher.transcribe)
+            except Exception:
+                log.exception("reconciler run failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.stop(in_sighandler=False)
+        for thread in self._threads:
+            thread.join(timeout=30)
+        log.info("embedded worker stopped")

@@ -1,0 +1,76 @@
+"""Tasks: explicit stable names, ids as arguments, one call into ``vault`` each."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import Task, shared_task
+from vault.transcription.model import load_model
+
+from vault.audit import service as audit
+from vault.db import transaction
+from vault.recordings.lifecycle import Busy
+from vault.transcription import job
+from workers.context import current_vault
+from workers.dispatch import CeleryDispatcher
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="vault.transcribe",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
+def transcribe(self: Task[Any, Any], recording_id: str) -> str:
+    vault = current_vault()
+    settings = vault.settings
+    owner = f"{self.request.hostname or 'worker'}:{os.getpid()}"
+    try:
+        outcome = job.run(
+            vault,
+            recording_id=recording_id,
+            owner=owner,
+            model=lambda: load_model(settings),
+        )
+    except Busy as busy:
+        # Another worker holds it: look again once its lease would have run out.
+        wait = max(1.0, (busy.until - datetime.now(UTC)).total_seconds() + 1)
+        self.app.send_task(
+            "vault.transcribe", args=[recording_id], countdown=wait, queue=settings.queue_name
+        )
+        return "busy"
+    except job.TRANSIENT as error:
+        retries = self.request.retries
+        if retries >= settings.task_max_retries:
+            job.give_up(vault, recording_id=recording_id, attempts=retries + 1)
+            raise
+        delay = min(
+            settings.task_retry_backoff_seconds * 2**retries,
+            settings.task_retry_backoff_max_seconds,
+        )
+        log.warning(
+            "transient error, retrying",
+            extra={"recording_id": recording_id, "retry_in": delay, "error": type(error).__name__},
+        )
+        raise self.retry(countdown=delay, exc=error) from None
+    return outcome.value
+
+
+@shared_task(name="vault.reconcile", bind=True, acks_late=True)
+def reconcile(self: Task[Any, Any]) -> int:
+    vault = current_vault()
+    dispatcher = CeleryDispatcher(self.app, vault.settings)
+    return job.reconcile(vault, enqueue=dispatcher.transcribe)
+
+
+@shared_task(name="vault.audit_checkpoint", acks_late=True)
+def audit_checkpoint() -> None:
+    vault = current_vault()
+    with transaction(vault.factory) as session:
+        audit.checkpoint(session, signer=vault.signer)
