@@ -36,12 +36,22 @@ GRANTED: dict[tuple[Action, Role], Scope] = {
     (A.AUDIO_REDACTED, R.RIGHTS_OFFICER): ALL,
     (A.AUDIO_ORIGINAL, R.AGENT): OWN,
     (A.AUDIO_ORIGINAL, R.RIGHTS_OFFICER): ALL,
+    (A.TRANSCRIPT_REDACTED, R.AGENT): OWN,
+    (A.TRANSCRIPT_REDACTED, R.QA): ALL,
+    (A.TRANSCRIPT_REDACTED, R.RIGHTS_OFFICER): ALL,
+    (A.TRANSCRIPT_RAW, R.AGENT): OWN,
+    (A.TRANSCRIPT_RAW, R.RIGHTS_OFFICER): ALL,
     (A.AUDIT_READ, R.AUDITOR): ALL,
     (A.AUDIT_VERIFY, R.AUDITOR): ALL,
 }
 
-# Only the original audio (and, later, raw transcripts and exports) takes a purpose.
-NEEDS_PURPOSE = {(A.AUDIO_ORIGINAL, R.AGENT), (A.AUDIO_ORIGINAL, R.RIGHTS_OFFICER)}
+# Originals and raw transcripts (and, later, exports) take a purpose.
+NEEDS_PURPOSE = {
+    (A.AUDIO_ORIGINAL, R.AGENT),
+    (A.AUDIO_ORIGINAL, R.RIGHTS_OFFICER),
+    (A.TRANSCRIPT_RAW, R.AGENT),
+    (A.TRANSCRIPT_RAW, R.RIGHTS_OFFICER),
+}
 
 # Who may see the customer's name, phone and e-mail beside a recording's metadata.
 SEES_SUBJECT = {
@@ -89,9 +99,16 @@ def test_every_action_has_a_row_and_rows_name_only_known_roles() -> None:
         assert set(row) <= set(Role)
 
 
-def test_admin_auditor_and_ingest_never_reach_audio_or_metadata() -> None:
+def test_admin_auditor_and_ingest_never_reach_calls_or_transcripts() -> None:
     for role in (R.ADMIN, R.AUDITOR, R.INGEST):
-        for action in (A.RECORDING_LIST, A.RECORDING_READ, A.AUDIO_ORIGINAL, A.AUDIO_REDACTED):
+        for action in (
+            A.RECORDING_LIST,
+            A.RECORDING_READ,
+            A.AUDIO_ORIGINAL,
+            A.AUDIO_REDACTED,
+            A.TRANSCRIPT_RAW,
+            A.TRANSCRIPT_REDACTED,
+        ):
             assert decide(who(role), action) is None
 
 
@@ -113,6 +130,9 @@ MIXED: list[tuple[tuple[Role, ...], Action, Role | None, Scope | None]] = [
     ((R.ADMIN, R.INGEST), A.RECORDING_READ, None, None),
     ((R.AUDITOR, R.INGEST), A.AUDIO_ORIGINAL, None, None),
     ((R.QA, R.AUDITOR), A.AUDIO_ORIGINAL, None, None),
+    ((R.QA, R.ADMIN), A.TRANSCRIPT_RAW, None, None),
+    ((R.AGENT, R.QA), A.TRANSCRIPT_RAW, R.AGENT, OWN),
+    ((R.AGENT, R.QA), A.TRANSCRIPT_REDACTED, R.QA, ALL),
     ((R.QA, R.INGEST, R.ADMIN), A.AUDIT_READ, None, None),
 ]
 
