@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     task_lease_seconds: int = Field(
         default=120, gt=0, description="a worker holding a recording renews its claim this often"
     )
+    progress_every_seconds: float = Field(
+        default=5.0, gt=0, description="how often a worker records progress and renews its lease"
+    )
     worker_concurrency: int = Field(default=1, gt=0)
     queue_name: str = "vault"
     reconcile_every_seconds: int = Field(default=60, gt=0)

@@ -54,8 +54,16 @@ def test_a_worker_killed_mid_call_loses_nothing_and_transcribes_once(cluster: Cl
     rid = upload(cluster, long_call(), "prod-long", language="en")
     state = cluster.wait(rid, until={"transcribing", "ready", "failed"}, seconds=120)
     assert state["status"] == "transcribing", state
-    time.sleep(1.0)
-    assert cluster.status(rid)["status"] == "transcribing"
+    # Progress is reported while the model works: wait until some, not all, is done.
+    seen = [state["progress"]]
+    deadline = time.monotonic() + 60
+    while not 0 < seen[-1] < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = cluster.status(rid)
+        assert now["status"] == "transcribing", now
+        seen.append(now["progress"])
+    assert 0 < seen[-1] < 1, seen
+    assert seen == sorted(seen)
     cluster.kill(worker)  # kill -9, the whole process group: no chance to clean up
     cluster.start_worker("w2")
     state = cluster.wait(rid, until={"ready", "failed"}, seconds=300)

@@ -66,7 +66,10 @@ class Heartbeat:
         self._stop = threading.Event()
         self._lost = False
         self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
-        self._interval = max(0.5, vault.settings.task_lease_seconds / 4)
+        settings = vault.settings
+        self._interval = max(
+            0.2, min(settings.task_lease_seconds / 4, settings.progress_every_seconds)
+        )
 
     def progress(self, fraction: float) -> None:
         self._progress = fraction
