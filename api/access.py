@@ -111,6 +111,9 @@ class Gate:
             self.principal = tokens.verify(self.vault.settings, token.strip())
         except tokens.InvalidToken as error:
             self.deny("invalid_token", error)
+        except tokens.IdentityProviderUnavailable as error:
+            self.write("error", "identity_provider_unavailable")
+            raise error
         return self.principal
 
     def authorise(self) -> Grant:

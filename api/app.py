@@ -3,7 +3,8 @@
 Every ``/api/v1`` route hangs under one router whose routes each pass a permission gate
 (``api.deps``). The public routes are listed here, and only here:
 - ``/healthz`` and ``/readyz``: the orchestrator's probes, which carry no data;
-- ``/metrics``: counters labelled by route template, for the scraper inside the network.
+- ``/metrics``: counters labelled by route template, for the scraper inside the network;
+- ``/docs``, ``/redoc``, ``/openapi.json``: FastAPI's description of the API, which holds no data.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Path, Query, Request
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.access import Access, Gate
 from models.tables import Recording
 from vault.auth.policy import Action
+from vault.errors import InvalidInput
 from vault.queue import Dispatcher
 from vault.runtime import Vault
 
@@ -71,14 +72,25 @@ class RecordingAccess:
     recording: Recording
 
 
-RecordingId = Annotated[UUID, Path(description="the recording's id")]
+# Path and query values arrive as plain strings and are parsed only after the gate has
+# authenticated the caller: a malformed request from someone without a token is refused as
+# unauthenticated, and audited, like any other.
+RecordingId = Annotated[str, Path(max_length=64, description="the recording's id")]
+
+
+def _parse_id(value: str) -> str | None:
+    try:
+        return str(UUID(value))
+    except ValueError:
+        return None
 
 
 def _open_recording(
-    request: Request, vault: VaultDep, session: Session, recording_id: UUID, gate: Gate
+    request: Request, vault: VaultDep, session: Session, recording_id: str, gate: Gate
 ) -> RecordingAccess:
     gate.authorise()
-    recording = session.get(Recording, str(recording_id))
+    parsed = _parse_id(recording_id)
+    recording = session.get(Recording, parsed) if parsed is not None else None
     if recording is None:
         gate.not_found("recording")
     gate.require_owner(recording.agent_id)
@@ -91,7 +103,7 @@ def recording_access(action: Action) -> Callable[..., RecordingAccess]:
         request: Request, vault: VaultDep, session: DbSession, recording_id: RecordingId
     ) -> RecordingAccess:
         gate = Gate(
-            request, vault, action=action, resource_type="recording", resource_id=str(recording_id)
+            request, vault, action=action, resource_type="recording", resource_id=recording_id
         )
         return _open_recording(request, vault, session, recording_id, gate)
 
@@ -116,25 +128,46 @@ class AudioAccess:
     variant: AudioVariant
 
 
+def _variant_gate(
+    request: Request,
+    vault: Vault,
+    recording_id: str,
+    value: str,
+    variants: type[StrEnum],
+    actions: Mapping[Any, Action],
+) -> Gate:
+    """A gate for a variant-bearing route; an unknown variant is refused once authenticated."""
+    known = value in variants._value2member_map_
+    variant = variants(value) if known else None
+    gate = Gate(
+        request,
+        vault,
+        # Unknown variants are audited under the least sensitive action of the route.
+        action=actions[variant if variant is not None else list(variants)[-1]],
+        resource_type="recording",
+        resource_id=recording_id[:64],
+        variant=value[:32] if known else None,
+    )
+    if not known:
+        gate.authorise()
+        choices = ", ".join(v.value for v in variants)
+        gate.deny("invalid_variant", InvalidInput(f"variant must be one of: {choices}"))
+    return gate
+
+
 def audio_access(
     request: Request,
     vault: VaultDep,
     session: DbSession,
     recording_id: RecordingId,
     variant: Annotated[
-        AudioVariant, Query(description="redacted for the quality team; original needs a purpose")
-    ] = AudioVariant.REDACTED,
+        str,
+        Query(max_length=32, description="redacted for the quality team; original needs a purpose"),
+    ] = AudioVariant.REDACTED.value,
 ) -> AudioAccess:
-    gate = Gate(
-        request,
-        vault,
-        action=_AUDIO_ACTIONS[variant],
-        resource_type="recording",
-        resource_id=str(recording_id),
-        variant=variant.value,
-    )
+    gate = _variant_gate(request, vault, recording_id, variant, AudioVariant, _AUDIO_ACTIONS)
     opened = _open_recording(request, vault, session, recording_id, gate)
-    return AudioAccess(opened.access, opened.recording, variant)
+    return AudioAccess(opened.access, opened.recording, AudioVariant(variant))
 
 
 class TranscriptVariant(StrEnum):
@@ -161,20 +194,15 @@ def transcript_access(
     session: DbSession,
     recording_id: RecordingId,
     variant: Annotated[
-        TranscriptVariant,
-        Query(description="redacted for the quality team; raw needs a purpose"),
-    ] = TranscriptVariant.REDACTED,
+        str,
+        Query(max_length=32, description="redacted for the quality team; raw needs a purpose"),
+    ] = TranscriptVariant.REDACTED.value,
 ) -> TranscriptAccess:
-    gate = Gate(
-        request,
-        vault,
-        action=_TRANSCRIPT_ACTIONS[variant],
-        resource_type="recording",
-        resource_id=str(recording_id),
-        variant=variant.value,
+    gate = _variant_gate(
+        request, vault, recording_id, variant, TranscriptVariant, _TRANSCRIPT_ACTIONS
     )
     opened = _open_recording(request, vault, session, recording_id, gate)
-    return TranscriptAccess(opened.access, opened.recording, variant)
+    return TranscriptAccess(opened.access, opened.recording, TranscriptVariant(variant))
 
 
 RecordingRead = Annotated[RecordingAccess, Depends(recording_access(Action.RECORDING_READ))]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vault.audio import BadAudio, NotAudio
-from vault.auth.tokens import InvalidToken
+from vault.auth.tokens import IdentityProviderUnavailable, InvalidToken
 from vault.crypto.stream import IntegrityError
 from vault.errors import (
     ConfigurationError,
@@ -39,6 +39,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (BadAudio, 422),
     (InvalidInput, 422),
     (StorageUnavailable, 503),
+    (IdentityProviderUnavailable, 503),
 ]
 
 

@@ -10,8 +10,8 @@ import logging
 import time
 import uuid
 
+from fastapi.routing import iter_route_contexts
 from prometheus_client import Counter, Histogram
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("api.access")
@@ -20,14 +20,23 @@ REQUESTS = Counter("vault_http_requests_total", "HTTP requests", ["method", "rou
 LATENCY = Histogram("vault_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
+_templates: dict[int, str] = {}
+
+
 def _route_template(scope: Scope) -> str:
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    """The matched route's full template (``/api/v1/recordings/{recording_id}``).
+
+    The router leaves the matched route in the scope; a route of an included router knows only
+    its own part of the path, so the full templates are looked up once from the app's tree.
+    """
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    if id(route) not in _templates:
+        for context in iter_route_contexts(getattr(scope.get("app"), "routes", [])):
+            if context.path_format:
+                _templates.setdefault(id(context.original_route), context.path_format)
+    return _templates.get(id(route), "unmatched")
 
 
 class AccessLog:

@@ -110,13 +110,16 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     vault = open_vault(settings)
     try:
         previous = set(vault.keyring.key_ids())
+        previous_active = vault.keyring.active_id
         if not args.rewrap_only:
             vault.keyring.add_key()
         with transaction(vault.factory) as session:
             count = keys.rewrap_all(session, keyring=vault.keyring)
         with vault.factory() as session:
             in_use = keys.master_keys_in_use(session)
-        retired = previous - in_use - {vault.keyring.active_id}
+        # The key active until now stays one more rotation: a server that wrapped a new subject
+        # key just before it saw the new keyring may commit after the check above.
+        retired = previous - in_use - {vault.keyring.active_id, previous_active}
         vault.keyring.retire(retired)
     finally:
         vault.close()

@@ -79,8 +79,10 @@ async def upload(
         await anyio.to_thread.run_sync(partial(gate.write, "error", "client_disconnected"))
         raise
     except Exception as error:
-        outcome: Outcome = "denied" if status_of(error) == 403 else "error"
-        await anyio.to_thread.run_sync(partial(gate.write, outcome, reason_code(error)))
+        denied = status_of(error) == 403  # an agent uploading another agent's call
+        outcome: Outcome = "denied" if denied else "error"
+        reason = "not_owner" if denied else reason_code(error)
+        await anyio.to_thread.run_sync(partial(gate.write, outcome, reason))
         raise
     gate.resource_id = result.recording.id
     await anyio.to_thread.run_sync(partial(gate.write, "allowed", None))

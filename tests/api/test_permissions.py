@@ -353,7 +353,7 @@ NO_AGENT = "422 invalid_input"  # a service upload must name the agent
 EXPECTED: dict[str, tuple[str, ...]] = {
     #                          owner    other            qa     rights   admin auditor ingest
     "upload":                  ("201",  "201",           NO,    NO,      NO,   NO,     NO_AGENT),
-    "upload-for-owner":        ("201",  "403 forbidden", NO,    NO,      NO,   NO,     "201"),
+    "upload-for-owner":        ("201",  NOT_OWNER,       NO,    NO,      NO,   NO,     "201"),
     "list":                    ("200",  "200",           "200", "200",   NO,   NO,     NO),
     "stats":                   ("200",  "200",           "200", "200",   "200", NO,    NO),
     "metadata":                ("200",  NOT_OWNER,       "200", "200",   NO,   NO,     NO),

@@ -48,7 +48,7 @@ def test_transient_errors_are_retried_then_the_call_fails_plainly(
     store = UnreachableStore(api.settings.resolved_blob_dir)
     monkeypatch.setattr(api.vault, "store", store)
     UnreachableStore.reads = 0
-    result: Any = tasks.transcribe.apply(args=[rid])
+    result: Any = tasks.transcribe.apply(args=(rid,))
     assert isinstance(result.result, StorageUnavailable)
     assert UnreachableStore.reads == 3  # the first try and two retries
     recording = api.client.get(
@@ -67,5 +67,5 @@ def test_a_finished_call_is_not_transcribed_again(api: Api, eager: Celery) -> No
         recording = session.get(Recording, rid)
         assert recording is not None
         recording.status = "ready"
-    result: Any = tasks.transcribe.apply(args=[rid])
+    result: Any = tasks.transcribe.apply(args=(rid,))
     assert result.result == "skipped"

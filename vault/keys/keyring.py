@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
 import secrets
+import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -111,7 +113,7 @@ class FileKeyring(MasterKeyring):
         self._seen: tuple[int, int, int] | None = None
         if not path.exists():
             self._create()
-        self._load()
+        self._load()  # the file on disk wins, should another process have created it first
 
     def _stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -135,7 +137,7 @@ class FileKeyring(MasterKeyring):
         self._active = key_id
         self._keys = {key_id: material}
         self._index = secrets.token_bytes(KEY_BYTES)
-        self._save()
+        self._save(exclusive=True)
 
     def _load(self) -> None:
         self._seen = self._stamp()
@@ -152,7 +154,9 @@ class FileKeyring(MasterKeyring):
         if self._active not in self._keys or any(n != KEY_BYTES for n in lengths):
             raise ConfigurationError("the master keyring file is inconsistent")
 
-    def _save(self) -> None:
+    def _save(self, *, exclusive: bool = False) -> None:
+        """Write the keyring atomically. ``exclusive``: only if no keyring exists yet, so that
+        two processes starting on a fresh data directory end up with the same keyring."""
         self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         body = json.dumps(
             {
@@ -162,13 +166,21 @@ class FileKeyring(MasterKeyring):
             },
             indent=2,
         )
-        tmp = self._path.with_name(self._path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self._path)
+        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=self._path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if exclusive:
+                # Fails if another process created it first: theirs is kept.
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, self._path)
+            else:
+                os.replace(tmp, self._path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         self._seen = self._stamp()
 
     @property

@@ -173,7 +173,8 @@ REFUSED: list[tuple[str, Maker, str]] = [
     ("no subject", lambda s: local_token(s, sub=DROP), "MissingRequiredClaim"),
     ("no issuer", lambda s: local_token(s, iss=DROP), "MissingRequiredClaim"),
     ("no audience", lambda s: local_token(s, aud=DROP), "MissingRequiredClaim"),
-    ("empty subject", lambda s: local_token(s, sub=""), "no user"),
+    ("empty subject", lambda s: local_token(s, sub=""), "subject must be a user name"),
+    ("overlong subject", lambda s: local_token(s, sub="u" * 129), "1 to 128 characters"),
     ("numeric subject", lambda s: local_token(s, sub=42), "not valid"),
     (
         "another secret",
@@ -390,12 +391,15 @@ def test_embedded_tokens_are_refused_in_production(local: Settings, production: 
         tokens.verify(production.model_copy(update={"jwt_issuer": local.jwt_issuer}), token)
 
 
-def test_unreachable_jwks_refuses_the_token(local: Settings) -> None:
+def test_an_unreachable_identity_provider_is_unavailable_not_unauthorised(
+    local: Settings,
+) -> None:
+    """A token that cannot be checked is not a bad token: the caller should retry (503)."""
     with ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler) as probe:
         port = probe.server_address[1]  # bound, then closed: nothing listens there any more
     settings = local.model_copy(update={"jwks_url": f"http://127.0.0.1:{port}/jwks.json"})
     try:
-        with pytest.raises(tokens.InvalidToken):
+        with pytest.raises(tokens.IdentityProviderUnavailable):
             tokens.verify(settings, rs256(settings, _RSA_KEY, "signing-1"))
     finally:
         tokens._jwks_client.cache_clear()
