@@ -10,8 +10,9 @@ How a call is transcribed:
   it is one of them; else whisper's language probabilities over the call's first 30 seconds of
   speech (both sides' speech in time order, found by the VAD), restricted to `languages`.
   Restricting matters: whisper often ranks a third language first for short or accented speech.
-- **Silence.** Voice activity detection (Silero, through faster-whisper) finds the speech; with
-  `vad` on, only speech is transcribed, and a side without any is not transcribed at all. With
+- **Silence.** Voice activity detection (faster-whisper's Silero VAD) finds the speech once per
+  side; with `vad` on, only speech is transcribed (as faster-whisper's ``vad_filter`` would,
+  without running the VAD twice), and a side without any is not transcribed at all. With
   `vad` off, whisper hears everything, except a side that is digitally silent (whisper invents
   words such as "You" out of pure silence).
 - **Decoding.** Word timestamps on; `condition_on_previous_text` off, because on call audio a
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.transcribe import Segment as WhisperSegment
+from faster_whisper.transcribe import restore_speech_timestamps
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from models.schemas import Channels, Segment, Speaker, Transcript, Word
@@ -79,15 +81,7 @@ def transcribe(
     segments: list[Segment] = []
     for side in sides:
         if language is not None and (side.speech if vad else _audible(side.samples)):
-            raw, _ = model.transcribe(
-                side.samples,
-                language=language,
-                beam_size=beam_size,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                vad_filter=vad,
-                vad_parameters=VAD_OPTIONS,
-            )
+            raw = _run(model, side, language=language, beam_size=beam_size, vad=vad)
             segments.extend(_convert(raw, side.speaker, audio.duration, progress))
         progress.side_done()
     segments.sort(key=lambda segment: (segment.start, segment.end))
@@ -98,6 +92,32 @@ def transcribe(
         text=" ".join(segment.text for segment in segments),
         segments=segments,
     )
+
+
+def _run(
+    model: WhisperModel, side: _Side, *, language: str, beam_size: int, vad: bool
+) -> Iterable[WhisperSegment]:
+    """Whisper's segments for one side, lazily, on the recording's own time line.
+
+    With `vad`, this is what faster-whisper's ``vad_filter`` does (speech cut out and joined,
+    times mapped back), but with the speech found once, here, rather than a second time.
+    """
+    if not vad:
+        samples = side.samples
+    else:
+        samples = np.concatenate([side.samples[c["start"] : c["end"]] for c in side.speech])
+    raw: Iterable[WhisperSegment]
+    raw, _ = model.transcribe(
+        samples,
+        language=language,
+        beam_size=beam_size,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+    )
+    if not vad:
+        return raw
+    restored: Iterable[WhisperSegment] = restore_speech_timestamps(raw, side.speech, SAMPLE_RATE)
+    return restored
 
 
 def _split(audio: DecodedAudio, channels: Channels) -> list[tuple[Speaker, Samples]]:

@@ -25,7 +25,7 @@ from faster_whisper.transcribe import Word as WhisperWord
 
 from models.schemas import Channels, Speaker, Transcript
 from tests import speech
-from vault.audio.decode import DecodedAudio, decode
+from vault.audio.decode import SAMPLE_RATE, DecodedAudio, decode
 from vault.transcription.engine import transcribe
 
 pytestmark = pytest.mark.skipif(not speech.have_espeak(), reason="espeak-ng is not installed")
@@ -238,6 +238,7 @@ def _run(
     hint: str | None = None,
     languages: tuple[str, ...] = LANGUAGES,
     progress: list[float] | None = None,
+    vad: bool = True,
 ) -> Transcript:
     return transcribe(
         _decoded(wav),
@@ -245,6 +246,7 @@ def _run(
         channels=channels,
         languages=languages,
         language_hint=hint,
+        vad=vad,
         on_progress=None if progress is None else progress.append,
     )
 
@@ -295,7 +297,7 @@ def test_each_side_is_transcribed_alone_and_merged_by_time(
         return [_segment(1.5, 2.3, "right one"), _segment(2.4, 2.4, "  ")]
 
     stand_in = StandIn(ranked=[("en", 0.9)], said=said)
-    transcript = _run(stand_in, wav, channels=channels)
+    transcript = _run(stand_in, wav, channels=channels, vad=False)  # whole channels in
     assert [(s.speaker, s.text) for s in transcript.segments] == [
         (left, "left one"),
         (right, "right one"),
@@ -312,7 +314,7 @@ def test_words_are_stripped_rounded_and_kept_inside_the_recording() -> None:
     stand_in = StandIn(
         ranked=[("en", 0.9)], said=lambda _: [_segment(1.00049, duration + 0.4, "hello you")]
     )
-    (segment,) = _run(stand_in, wav).segments
+    (segment,) = _run(stand_in, wav, vad=False).segments
     assert segment.start == 1.0
     assert segment.end == round(duration, 3)
     assert [(w.word, w.start, w.probability) for w in segment.words] == [
@@ -320,6 +322,22 @@ def test_words_are_stripped_rounded_and_kept_inside_the_recording() -> None:
         ("you", round(1.00049 + (duration + 0.4 - 1.00049) / 2, 3), 0.912),
     ]
     assert segment.words[-1].end == round(duration, 3)
+
+
+def test_with_vad_only_speech_goes_in_and_times_map_back() -> None:
+    hello = speech.speak("Hello there.", lang="en")
+    voice_from = 2.0 + speech.speech_start(hello)
+    wav = speech.place([(2.0, hello)], seconds=6.0)
+    heard: list[int] = []
+
+    def said(samples: np.ndarray) -> list[WhisperSegment]:
+        heard.append(len(samples))
+        return [_segment(0.0, len(samples) / SAMPLE_RATE, "hello there")]
+
+    (segment,) = _run(StandIn(ranked=[("en", 0.9)], said=said), wav).segments
+    assert heard[0] < 0.5 * 6.0 * SAMPLE_RATE  # the silence was cut out
+    assert voice_from - TIMING_SLACK < segment.start < voice_from
+    assert segment.end > voice_from + 0.5
 
 
 def test_a_silent_side_is_not_transcribed() -> None:
@@ -346,5 +364,6 @@ def test_progress_rises_over_both_sides_and_ends_at_one() -> None:
         wav,
         channels=Channels.AGENT_LEFT,
         progress=progress,
+        vad=False,  # times as the stand-in says them
     )
     assert progress == [0.125, 0.375, 0.5, 0.625, 0.875, 1.0]
