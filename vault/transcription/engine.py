@@ -16,7 +16,10 @@ How a call is transcribed:
   `vad` off, whisper hears everything, except a side that is digitally silent (whisper invents
   words such as "You" out of pure silence).
 - **Decoding.** Word timestamps on; `condition_on_previous_text` off, because on call audio a
-  misheard window otherwise seeds the next one and whisper can loop on a phrase for minutes.
+  misheard window otherwise seeds the next one and whisper can loop on a phrase for minutes
+  (on the benchmark's Turkish call without VAD, off took 5.8 s against 10.1 s, same words).
+- **Output.** Segments in time order with stripped text and words timed to the millisecond,
+  clamped into the recording; `Transcript.text` is the segments' texts joined by spaces.
 """
 
 from __future__ import annotations
