@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from celery import Task, shared_task
-from vault.transcription.model import load_model
 
 from vault.audit import service as audit
 from vault.db import transaction
 from vault.recordings.lifecycle import Busy
 from vault.transcription import job
+from vault.transcription.model import load_model
 from workers.context import current_vault
 from workers.dispatch import CeleryDispatcher
 
