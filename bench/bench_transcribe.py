@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from faster_whisper import WhisperModel
 
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for the tests' e
 from tests import speech
 
 LANGUAGES = ("tr", "en")
+T = TypeVar("T")
 
 # (speaker, line): a support call, agent and customer taking turns; None is a hold.
 DIALOGUE = {
@@ -118,21 +120,21 @@ def stereo_call(lang: str) -> tuple[bytes, int]:
     return speech.stereo(sides["agent"], sides["customer"]), words
 
 
-def interleaved(runs: int, works: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """The shortest of `runs` timed runs of each; runs take turns, so drift hits all alike."""
+def interleaved(
+    runs: int, works: dict[str, Callable[[], T]]
+) -> tuple[dict[str, float], dict[str, T]]:
+    """The shortest of `runs` timed runs of each, and each one's last result.
+
+    The runs take turns, so that a slow spell of a shared machine hits every contender alike.
+    """
     times: dict[str, list[float]] = {name: [] for name in works}
+    results: dict[str, T] = {}
     for _ in range(runs):
         for name, work in works.items():
             start = time.perf_counter()
-            work()
+            results[name] = work()
             times[name].append(time.perf_counter() - start)
-    return {name: min(spent) for name, spent in times.items()}
-
-
-def timed(work: Callable[[], Transcript]) -> tuple[float, Transcript]:
-    start = time.perf_counter()
-    result = work()
-    return time.perf_counter() - start, result
+    return {name: min(spent) for name, spent in times.items()}, results
 
 
 def ours(
@@ -191,7 +193,7 @@ def main() -> None:
 
         mono_seconds = decode(io.BytesIO(mono_path.read_bytes())).duration
         print(f"\n1. throughput on a {mono_seconds:.1f} s mono call")
-        spent = interleaved(
+        spent, said = interleaved(
             args.runs,
             {
                 "bare": lambda: bare(model, mono_path, beam=beam, our_options=False),
@@ -199,7 +201,6 @@ def main() -> None:
                 "ours": lambda: ours(model, mono_path, channels=Channels.MONO, beam=beam),
             },
         )
-        result = ours(model, mono_path, channels=Channels.MONO, beam=beam)
         print(f"  bare faster-whisper, default options: {rate(mono_seconds, spent['bare'])}")
         print(f"  bare faster-whisper, our options:     {rate(mono_seconds, spent['same'])}")
         print(f"  ours, decode + transcribe:            {rate(mono_seconds, spent['ours'])}")
@@ -207,7 +208,10 @@ def main() -> None:
             f"  ours / bare with our options: {spent['same'] / spent['ours']:.2f}x (target >= 0.9x)"
         )
         print(f"  ours / bare with default options: {spent['bare'] / spent['ours']:.2f}x")
-        bare_language, bare_text = bare(model, mono_path, beam=beam, our_options=True)
+        result, bare_said = said["ours"], said["same"]
+        assert isinstance(result, Transcript)
+        assert isinstance(bare_said, tuple)
+        bare_language, bare_text = bare_said
         print(
             f"  language: ours {result.language}, {len(result.text.split())} words; "
             f"bare {bare_language}, {len(bare_text.split())} words"
@@ -226,16 +230,19 @@ def main() -> None:
             ("mixed to mono, VAD", Channels.MONO, True),
             ("mixed to mono, no VAD", Channels.MONO, False),
         ]
-        timings: dict[str, float] = {}
-        for label, channels, vad in rows:
-            seconds, transcript = timed(
-                partial(ours, model, stereo_path, channels=channels, beam=beam, vad=vad)
-            )
-            timings[label] = seconds
+        timings, transcripts = interleaved(
+            args.runs,
+            {
+                label: partial(ours, model, stereo_path, channels=channels, beam=beam, vad=vad)
+                for label, channels, vad in rows
+            },
+        )
+        for label, _, _ in rows:
+            transcript = transcripts[label]
             words = len(transcript.text.split())
             speakers = {s.speaker for s in transcript.segments} - {Speaker.MIXED}
             sides = f", speakers: {', '.join(sorted(speakers))}" if speakers else ""
-            print(f"  {label:24} {rate(stereo_seconds, seconds)}, {words:3} words{sides}")
+            print(f"  {label:24} {rate(stereo_seconds, timings[label])}, {words:3} words{sides}")
         per_vad, per_all = timings[rows[0][0]], timings[rows[1][0]]
         mix_vad, mix_all = timings[rows[2][0]], timings[rows[3][0]]
         print(f"  VAD saves: per channel {per_all / per_vad:.2f}x, mixed {mix_all / mix_vad:.2f}x")
