@@ -1,4 +1,4 @@
-"""The real bundled base model: assembled once per test run into a temporary cache, loaded once."""
+"""The real bundled base model (assembled once per run by the root conftest), loaded once."""
 
 from __future__ import annotations
 
@@ -8,16 +8,9 @@ import pytest
 from faster_whisper import WhisperModel
 
 from vault.config import Settings
-from vault.transcription.model import assemble_base_model, load_model
+from vault.transcription.model import load_model
 
 THREADS = 2
-
-
-@pytest.fixture(scope="session")
-def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cache = tmp_path_factory.mktemp("models")
-    assemble_base_model(cache)
-    return cache
 
 
 @pytest.fixture(scope="session")
