@@ -1,0 +1,1 @@
+"""Redaction engine: finds personal data in call transcripts and replaces it."""
