@@ -183,6 +183,25 @@ class Transcript(BaseModel):
     segments: list[Segment]
 
 
+class RedactedEntity(BaseModel):
+    """Where personal data was removed: its type and, padded, when it was said."""
+
+    type: str
+    start_time: float
+    end_time: float
+    speaker: Speaker
+
+
+class RedactedTranscript(BaseModel):
+    """What the quality team reads: entity tags in place of personal data, no original words."""
+
+    language: str | None
+    duration: float
+    text: str
+    segments: list[Segment]
+    entities: list[RedactedEntity]
+
+
 class Problem(BaseModel):
     """Every error body: a sentence a person can act on."""
 

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from vault.config import Settings, get_settings
 from vault.errors import VaultError
@@ -130,6 +131,18 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _redact(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.redaction import cli as redaction_cli  # noqa: PLC0415
+
+    return redaction_cli.redact(sys.stdin, sys.stdout, lang=args.lang, jsonl=args.jsonl)
+
+
+def _eval_redaction(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.redaction import cli as redaction_cli  # noqa: PLC0415
+
+    return redaction_cli.evaluate(Path(args.file), sys.stdout, misses=args.misses)
+
+
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from vault import migrate  # noqa: PLC0415
     from vault.db import make_engine  # noqa: PLC0415
@@ -203,6 +216,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="only re-wrap under the keyring's current active key (after a KMS-side rotation)",
     )
     rotate.set_defaults(handler=_keys_rotate)
+
+    redact = commands.add_parser("redact", help="redact text from stdin; JSON on stdout")
+    redact.add_argument("--lang", choices=["tr", "en", "auto"], default="auto")
+    redact.add_argument(
+        "--jsonl", action="store_true", help='one {"id", "text", "lang"?, "known"?} per line'
+    )
+    redact.set_defaults(handler=_redact)
+
+    evaluate = commands.add_parser("eval", help="measure the engines").add_subparsers(
+        dest="eval_command", required=True, metavar="WHAT"
+    )
+    eval_redaction = evaluate.add_parser("redaction", help="recall and precision on FILE.jsonl")
+    eval_redaction.add_argument("file")
+    eval_redaction.add_argument(
+        "--misses", type=int, default=0, help="also print up to N missed entities (dev data only)"
+    )
+    eval_redaction.set_defaults(handler=_eval_redaction)
 
     db = commands.add_parser("db", help="the database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = Field(default=None, description="<data_dir>/models")
     languages: tuple[str, ...] = ("tr", "en")
 
+    # Redaction.
+    pci_mode: bool = Field(
+        default=True,
+        description="also remove card number, expiry and CVV from the stored original audio",
+    )
+    redaction_tone: bool = Field(default=False, description="tone instead of silence")
+    redaction_pad_seconds: float = Field(default=0.25, ge=0, le=2)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")

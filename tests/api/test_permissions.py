@@ -30,7 +30,7 @@ from httpx2 import Response
 from sqlalchemy import create_engine, func, select, text
 
 from api.app import create_app
-from models.schemas import Status, Transcript
+from models.schemas import RedactedTranscript, Status, Transcript
 from models.tables import AuditEntry, Recording
 from tests.api.conftest import metadata
 from tests.audio_factory import make_wav
@@ -124,13 +124,16 @@ def _add_redacted(vault: Vault, recording_id: str, audio: bytes) -> None:
         blobs.record(
             session, sealed=sealed, key_id=recording.key_id, kek=kek, content_type="audio/wav"
         )
-        transcript = Transcript(language="tr", duration=0.5, text="", segments=[])
-        for variant in ("transcript-raw", "transcript-redacted"):
+        raw = Transcript(language="tr", duration=0.5, text="", segments=[])
+        redacted = RedactedTranscript(
+            language="tr", duration=0.5, text="", segments=[], entities=[]
+        )
+        for variant, body in (("transcript-raw", raw), ("transcript-redacted", redacted)):
             sealed = blobs.write(
                 vault.store,
                 recording_id=recording_id,
                 variant=variant,
-                chunks=[transcript.model_dump_json().encode()],
+                chunks=[body.model_dump_json().encode()],
                 segment_size=vault.settings.segment_size,
             )
             blobs.record(

@@ -50,7 +50,7 @@ def claim(
     claimable = or_(
         Recording.status == Status.STORED.value,
         and_(
-            Recording.status == Status.TRANSCRIBING.value,
+            Recording.status.in_(WORKING),
             or_(Recording.lease_until.is_(None), Recording.lease_until < now),
         ),
     )
@@ -73,7 +73,7 @@ def claim(
         return None
     if getattr(result, "rowcount", 0) == 1:
         return Claim(recording_id=recording_id, owner=owner, attempt=recording.attempts)
-    if recording.status == Status.TRANSCRIBING.value:
+    if recording.status in WORKING:
         if recording.lease_until is not None and recording.lease_until >= now:
             raise Busy(recording.lease_until)
         recording.status = Status.FAILED.value
@@ -143,7 +143,7 @@ def fail(session: Session, *, recording_id: str, reason: str, now: datetime) -> 
         update(Recording)
         .where(
             Recording.id == recording_id,
-            Recording.status.in_([Status.STORED.value, Status.TRANSCRIBING.value]),
+            Recording.status.in_([Status.STORED.value, *WORKING]),
         )
         .values(
             status=Status.FAILED.value,
@@ -156,12 +156,27 @@ def fail(session: Session, *, recording_id: str, reason: str, now: datetime) -> 
     )
 
 
+WORKING = (Status.TRANSCRIBING.value, Status.REDACTING.value)
+"""The states a worker holds a recording in, under a lease."""
+
+
 def _held(claim: Claim) -> ColumnElement[bool]:
     return and_(
         Recording.id == claim.recording_id,
-        Recording.status == Status.TRANSCRIBING.value,
+        Recording.status.in_(WORKING),
         Recording.lease_owner == claim.owner,
     )
+
+
+def advance(session: Session, *, claim: Claim, status: Status, now: datetime) -> bool:
+    """Move a held recording to another working state (``redacting``); False if lost."""
+    result = session.execute(
+        update(Recording)
+        .where(_held(claim))
+        .values(status=status.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
 
 
 def mark_enqueued(session: Session, *, recording_ids: list[str], now: datetime) -> None:
@@ -185,7 +200,7 @@ def due(
         or_(Recording.enqueued_at.is_(None), Recording.enqueued_at < stale),
     )
     abandoned = and_(
-        Recording.status == Status.TRANSCRIBING.value,
+        Recording.status.in_(WORKING),
         Recording.lease_until < now,
         or_(Recording.enqueued_at.is_(None), Recording.enqueued_at < Recording.lease_until),
     )

@@ -19,14 +19,16 @@ from sqlalchemy.exc import OperationalError
 
 from models.schemas import Channels, Status, Transcript
 from vault.audio import BadAudio
-from vault.audio.decode import decode
+from vault.audio.decode import DecodedAudio, decode
 from vault.crypto.stream import IntegrityError
 from vault.db import transaction
-from vault.errors import KeyDestroyed
+from vault.errors import KeyDestroyed, NotReady
 from vault.keys import service as keys
 from vault.recordings import blobs, lifecycle
 from vault.recordings.lifecycle import Claim
 from vault.recordings.service import get
+from vault.redaction import job as redaction
+from vault.redaction.engine import Redactor
 from vault.runtime import Vault
 from vault.storage.base import StorageUnavailable
 from vault.transcription import store
@@ -127,30 +129,53 @@ def _claim(vault: Vault, recording_id: str, owner: str) -> Claim | None:
         )
 
 
-def _transcribe(vault: Vault, claim: Claim, model: Callable[[], WhisperModel]) -> Transcript:
-    settings = vault.settings
+def _decode(vault: Vault, recording_id: str) -> DecodedAudio:
     with vault.factory() as session:
-        recording = get(session, recording_id=claim.recording_id)
+        recording = get(session, recording_id=recording_id)
         opened = blobs.open_variant(
             session, keyring=vault.keyring, recording=recording, variant="original"
         )
+    with blobs.reader(vault.store, opened) as source:
+        return decode(source)
+
+
+def _earlier(vault: Vault, recording_id: str) -> Transcript | None:
+    """The raw transcript an earlier attempt stored (it died while redacting), if any."""
+    with vault.factory() as session:
+        recording = get(session, recording_id=recording_id)
+        try:
+            return store.read(
+                session,
+                store=vault.store,
+                keyring=vault.keyring,
+                recording=recording,
+                variant=RAW_TRANSCRIPT,
+            )
+        except NotReady:
+            return None
+
+
+def _transcribe(
+    vault: Vault, claim: Claim, model: Callable[[], WhisperModel], heartbeat: Heartbeat
+) -> tuple[Transcript, DecodedAudio]:
+    settings = vault.settings
+    with vault.factory() as session:
+        recording = get(session, recording_id=claim.recording_id)
         channels, hint = Channels(recording.channels), recording.language
-    with Heartbeat(vault, claim) as heartbeat:
-        with blobs.reader(vault.store, opened) as source:
-            audio = decode(source)
-        transcript = transcribe(
-            audio,
-            model=model(),
-            channels=channels,
-            languages=settings.languages,
-            language_hint=hint,
-            beam_size=settings.whisper_beam_size,
-            vad=settings.whisper_vad,
-            on_progress=heartbeat.progress,
-        )
+    audio = _decode(vault, claim.recording_id)
+    transcript = transcribe(
+        audio,
+        model=model(),
+        channels=channels,
+        languages=settings.languages,
+        language_hint=hint,
+        beam_size=settings.whisper_beam_size,
+        vad=settings.whisper_vad,
+        on_progress=heartbeat.progress,
+    )
     if heartbeat.lost:
         raise Superseded
-    return transcript
+    return transcript, audio
 
 
 def _store(vault: Vault, claim: Claim, transcript: Transcript) -> None:
@@ -173,8 +198,7 @@ def _store(vault: Vault, claim: Claim, transcript: Transcript) -> None:
                 kek=kek,
                 content_type="application/json",
             )
-            # Until redaction exists, a transcribed recording is ready.
-            if not lifecycle.complete(session, claim=claim, status=Status.READY, now=_now()):
+            if not lifecycle.advance(session, claim=claim, status=Status.REDACTING, now=_now()):
                 raise Superseded
     except BaseException:
         vault.store.delete(sealed.object_key)
@@ -188,13 +212,55 @@ def _store(vault: Vault, claim: Claim, transcript: Transcript) -> None:
             vault.store.delete(key)
 
 
+def _advance(vault: Vault, claim: Claim) -> None:
+    with transaction(vault.factory) as session:
+        if not lifecycle.advance(session, claim=claim, status=Status.REDACTING, now=_now()):
+            raise Superseded
+
+
+def _redact(
+    vault: Vault,
+    claim: Claim,
+    transcript: Transcript,
+    audio: DecodedAudio | None,
+    redactor: Redactor,
+) -> None:
+    """Fail closed: a recording whose redaction failed is never shown to the quality team."""
+    try:
+        redaction.run(
+            vault,
+            claim=claim,
+            transcript=transcript,
+            audio=(lambda: audio)
+            if audio is not None
+            else (lambda: _decode(vault, claim.recording_id)),
+            redactor=redactor,
+        )
+    except redaction.ClaimLost:
+        raise Superseded from None
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        log.error("redaction failed", extra={"recording_id": claim.recording_id}, exc_info=error)
+        raise RedactionFailed from None
+
+
+class RedactionFailed(Exception):
+    """The redaction step failed: the recording must not become visible."""
+
+
 def _fail(vault: Vault, recording_id: str, reason: str) -> None:
     with transaction(vault.factory) as session:
         lifecycle.fail(session, recording_id=recording_id, reason=reason, now=_now())
 
 
 def run(
-    vault: Vault, *, recording_id: str, owner: str, model: Callable[[], WhisperModel]
+    vault: Vault,
+    *,
+    recording_id: str,
+    owner: str,
+    model: Callable[[], WhisperModel],
+    redactor: Redactor | None = None,
 ) -> Outcome:
     """Transcribe one recording if it needs it. Idempotent: a second run finds nothing to do.
 
@@ -209,8 +275,16 @@ def run(
         "transcription started", extra={"recording_id": recording_id, "attempt": claim.attempt}
     )
     try:
-        transcript = _transcribe(vault, claim, model)
-        _store(vault, claim, transcript)
+        with Heartbeat(vault, claim) as heartbeat:
+            transcript = _earlier(vault, recording_id)
+            audio: DecodedAudio | None = None
+            if transcript is None:
+                transcript, audio = _transcribe(vault, claim, model, heartbeat)
+                _store(vault, claim, transcript)
+            else:
+                _advance(vault, claim)
+            heartbeat.progress(1.0)
+            _redact(vault, claim, transcript, audio, redactor or Redactor())
     except Superseded:
         log.warning("claim lost to another worker", extra={"recording_id": recording_id})
         return Outcome.SKIPPED
@@ -218,6 +292,9 @@ def run(
         with transaction(vault.factory) as session:
             lifecycle.release(session, claim=claim, now=_now())
         raise
+    except RedactionFailed:
+        _fail(vault, recording_id, "redaction failed; the call is kept from the quality team")
+        return Outcome.FAILED
     except BadAudio as error:
         _fail(vault, recording_id, f"the audio could not be decoded: {error}")
         return Outcome.FAILED

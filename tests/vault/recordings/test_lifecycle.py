@@ -99,13 +99,28 @@ def test_an_expired_lease_can_be_taken_over(session_factory: sessionmaker[Sessio
     assert (done.status, done.progress, done.lease_owner) == ("ready", 1.0, None)
 
 
-@pytest.mark.parametrize("status", ["ready", "failed", "redacting"])
+@pytest.mark.parametrize("status", ["ready", "failed"])
 def test_finished_work_is_not_claimed_again(
     session_factory: sessionmaker[Session], status: str
 ) -> None:
     rid = add_recording(session_factory, status=status)
     assert claim(session_factory, rid, "w1", T0) is None
     assert state(session_factory, rid).status == status
+
+
+def test_a_worker_that_died_while_redacting_is_taken_over(
+    session_factory: sessionmaker[Session],
+) -> None:
+    rid = add_recording(
+        session_factory, status="redacting", lease_owner="w0", lease_until=T0 - timedelta(1)
+    )
+    taken = claim(session_factory, rid, "w1", T0)
+    assert taken is not None
+    with transaction(session_factory) as session:
+        assert lifecycle.advance(session, claim=taken, status=Status.REDACTING, now=T0)
+    assert state(session_factory, rid).status == "redacting"
+    with pytest.raises(lifecycle.Busy):
+        claim(session_factory, rid, "w2", T0 + timedelta(seconds=1))
 
 
 def test_a_missing_recording_is_nothing_to_do(session_factory: sessionmaker[Session]) -> None:

@@ -1,0 +1,83 @@
+"""The redaction engine: run every recognizer, settle overlaps, replace end to start."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from vault.redaction.base import Recognizer
+from vault.redaction.document import Document
+from vault.redaction.overlap import resolve
+from vault.redaction.types import Finding, Known, Turn
+
+log = logging.getLogger(__name__)
+
+_TURKISH_LETTERS = regex.compile(r"[çğışöüÇĞİŞÖÜ]")
+_TURKISH_WORDS = regex.compile(
+    r"\b(ve|bir|bu|için|ile|mi|mı|numaram|evet|hayır|teşekkür|merhaba|lütfen|benim)\b",
+    regex.IGNORECASE,
+)
+
+
+def guess_language(text: str) -> str:
+    """``tr`` or ``en``: Turkish letters or common Turkish words tip it to Turkish."""
+    score = len(_TURKISH_LETTERS.findall(text)) + 2 * len(_TURKISH_WORDS.findall(text))
+    words = max(1, len(text.split()))
+    return "tr" if score / words > 0.05 else "en"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    text: str
+    findings: tuple[Finding, ...]
+
+
+class Redactor:
+    def __init__(self, recognizers: Sequence[Recognizer] | None = None) -> None:
+        if recognizers is None:
+            from vault.redaction.recognizers import default_recognizers  # noqa: PLC0415
+
+            recognizers = default_recognizers()
+        self.recognizers = tuple(recognizers)
+
+    def analyze(
+        self,
+        text: str,
+        *,
+        lang: str | None = None,
+        known: Known | None = None,
+        turns: Sequence[Turn] = (),
+    ) -> list[Finding]:
+        doc = Document(
+            text=text,
+            lang=lang if lang in ("tr", "en") else guess_language(text),
+            known=known or Known(),
+            turns=tuple(turns),
+        )
+        findings: list[Finding] = []
+        for recognizer in self.recognizers:
+            if recognizer.supports(doc.lang):
+                findings.extend(recognizer.analyze(doc))
+        return resolve(findings)
+
+    def redact(
+        self,
+        text: str,
+        *,
+        lang: str | None = None,
+        known: Known | None = None,
+        turns: Sequence[Turn] = (),
+    ) -> Redaction:
+        findings = self.analyze(text, lang=lang, known=known, turns=turns)
+        return Redaction(replace(text, findings), tuple(findings))
+
+
+def replace(text: str, findings: Sequence[Finding]) -> str:
+    """``text`` with each finding replaced by its tag, working from the end to the start."""
+    out = text
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        out = out[: finding.start] + f"[{finding.entity_type.value}]" + out[finding.end :]
+    return out

@@ -1,0 +1,58 @@
+"""The one overlap policy: overlapping findings become one entity covering all of them.
+
+Recall comes first, so no character a recognizer claimed is given back: the entity spans the
+union of an overlapping group. Its type is the group's most confident finding (then the
+longest, then the more specific type, in ``PRIORITY`` order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vault.redaction.types import EntityType, Finding
+
+PRIORITY = (
+    EntityType.CARD_NUMBER,
+    EntityType.IBAN,
+    EntityType.NATIONAL_ID,
+    EntityType.TAX_ID,
+    EntityType.CARD_CVV,
+    EntityType.CARD_EXPIRY,
+    EntityType.VERIFICATION_CODE,
+    EntityType.BANK_ACCOUNT,
+    EntityType.EMAIL_ADDRESS,
+    EntityType.PHONE_NUMBER,
+    EntityType.CUSTOMER_ID,
+    EntityType.DATE_OF_BIRTH,
+    EntityType.ADDRESS,
+    EntityType.PERSON,
+)
+_RANK = {entity: rank for rank, entity in enumerate(PRIORITY)}
+
+
+def _best(group: list[Finding]) -> Finding:
+    return max(group, key=lambda f: (f.score, f.length, -_RANK[f.entity_type]))
+
+
+def resolve(findings: Iterable[Finding]) -> list[Finding]:
+    """Non-overlapping entities in text order."""
+    ordered = sorted(findings, key=lambda f: (f.start, -f.end))
+    out: list[Finding] = []
+    group: list[Finding] = []
+    end = -1
+    for finding in ordered:
+        if group and finding.start >= end:
+            out.append(_merge(group))
+            group = []
+        group.append(finding)
+        end = max(end, finding.end) if len(group) > 1 else finding.end
+    if group:
+        out.append(_merge(group))
+    return out
+
+
+def _merge(group: list[Finding]) -> Finding:
+    best = _best(group)
+    start = min(f.start for f in group)
+    end = max(f.end for f in group)
+    return Finding(start, end, best.entity_type, best.score, best.recognizer)

@@ -1,0 +1,1 @@
+"""Recognizers for English forms: UK and US addresses and names."""

@@ -1,0 +1,1 @@
+"""Recognizers for every language."""
