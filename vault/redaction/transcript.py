@@ -47,13 +47,17 @@ def layout(transcript: Transcript) -> Layout:
         pieces = segment.words or [
             Word(word=segment.text, start=segment.start, end=segment.end, probability=1.0)
         ]
+        first = True
         for w_index, word in enumerate(pieces):
-            token = word.word if w_index else word.word.lstrip()
+            token = word.word.strip()
             if not token:
                 continue
-            lead = len(token) - len(token.lstrip())
+            if not first:
+                parts.append(" ")
+                at += 1
+            first = False
             parts.append(token)
-            words.append(_Placed(at + lead, at + len(token), s_index, w_index))
+            words.append(_Placed(at, at + len(token), s_index, w_index))
             at += len(token)
         segments.append((start, at))
         turns.append(Turn(start, at, segment.speaker.value))
