@@ -34,12 +34,24 @@ class ChecksumRecognizer(Recognizer):
         for run in doc.runs:
             if len(run.digits) < MIN_DIGITS:
                 continue
-            best: tuple[EntityType, float] | None = None
-            for reading in numbers.readings(run):
-                for entity, check, score in CHECKS:
-                    if score >= self.threshold and check(reading.digits):
-                        if best is None or score > best[1]:
-                            best = (entity, score)
-                        break
+            best = self._judge(run)
             if best is not None:
                 yield Finding(run.start, run.end, best[0], best[1], self.name)
+                continue
+            # A neighbouring number read into the run ("0532 418 27 90, bir de…"): try the
+            # run without a chunk at either end.
+            for part in numbers.subruns(run):
+                best = self._judge(part)
+                if best is not None:
+                    yield Finding(part.start, part.end, best[0], best[1], self.name)
+                    break
+
+    def _judge(self, run: numbers.NumberRun) -> tuple[EntityType, float] | None:
+        best: tuple[EntityType, float] | None = None
+        for reading in numbers.readings(run):
+            for entity, check, score in CHECKS:
+                if score >= self.threshold and check(reading.digits):
+                    if best is None or score > best[1]:
+                        best = (entity, score)
+                    break
+        return best
