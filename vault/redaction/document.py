@@ -37,6 +37,11 @@ class Document:
         return fold(self.text, turkish=self.lang != "en")
 
     @cached_property
+    def folded_en(self) -> str:
+        """Lower-cased with English rules (``IBAN`` → ``iban``, not ``ıban``); same offsets."""
+        return fold(self.text, turkish=False)
+
+    @cached_property
     def plain(self) -> str:
         """Lower-cased and without diacritics; offsets equal the text's."""
         return ascii_fold(self.text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vault.redaction.base import Recognizer
 from vault.redaction.recognizers.en.address import EnglishAddressRecognizer
+from vault.redaction.recognizers.en.national_insurance import NationalInsuranceRecognizer
 from vault.redaction.recognizers.generic.context import ContextRecognizer
 from vault.redaction.recognizers.generic.email import EmailRecognizer
 from vault.redaction.recognizers.generic.iban import IbanRecognizer
@@ -23,4 +24,5 @@ def default_recognizers() -> list[Recognizer]:
         PersonRecognizer(),
         TurkishAddressRecognizer(),
         EnglishAddressRecognizer(),
+        NationalInsuranceRecognizer(),
     ]

@@ -17,7 +17,7 @@ class IbanRecognizer(PatternRecognizer):
     patterns: ClassVar[tuple[Pattern, ...]] = (
         compile_pattern(
             "written",
-            r"(?<![\p{L}0-9])[A-Z]{2}[ -]?\d{2}(?:[ -]?[A-Z0-9]{1,4}){3,8}(?![\p{L}0-9])",
+            r"(?<![\p{L}0-9])(?i:[a-z]{2})[ -]?\d{2}(?:[ -]?[A-Z0-9]{1,4}){3,8}(?![\p{L}0-9])",
             0.6,
             ignore_case=False,
         ),
