@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import regex
 
+from vault.redaction import numbers
 from vault.redaction.base import Recognizer
 from vault.redaction.document import Document
 from vault.redaction.overlap import resolve
-from vault.redaction.types import Finding, Known, Turn
+from vault.redaction.types import EntityType, Finding, Known, Turn
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class Redactor:
         for recognizer in self.recognizers:
             if recognizer.supports(doc.lang):
                 findings.extend(recognizer.analyze(doc))
+        findings.extend(repeats(doc, findings))
         return resolve(findings)
 
     def redact(
@@ -73,6 +75,36 @@ class Redactor:
     ) -> Redaction:
         findings = self.analyze(text, lang=lang, known=known, turns=turns)
         return Redaction(replace(text, findings), tuple(findings))
+
+
+_TEXTUAL = {EntityType.PERSON, EntityType.ADDRESS, EntityType.EMAIL_ADDRESS}
+MIN_REPEAT_DIGITS = 3
+
+
+def repeats(doc: Document, findings: Sequence[Finding]) -> list[Finding]:
+    """A value said twice is personal both times: the agent reading a code back ("9184'ü
+    giriyorum"), a number confirmed later in the call, in the same or another reading."""
+    secrets: dict[str, EntityType] = {}
+    for finding in findings:
+        if finding.entity_type in _TEXTUAL:
+            continue
+        for run in doc.runs:
+            if run.start >= finding.start and run.end <= finding.end:
+                for reading in numbers.readings(run):
+                    if len(reading.digits) >= MIN_REPEAT_DIGITS:
+                        secrets.setdefault(reading.digits, finding.entity_type)
+    if not secrets:
+        return []
+    out = []
+    for run in doc.runs:
+        if any(f.start <= run.start and run.end <= f.end for f in findings):
+            continue
+        for reading in numbers.readings(run):
+            entity = secrets.get(reading.digits)
+            if entity is not None:
+                out.append(Finding(run.start, run.end, entity, 0.8, "repeat"))
+                break
+    return out
 
 
 def replace(text: str, findings: Sequence[Finding]) -> str:

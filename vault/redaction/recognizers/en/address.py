@@ -13,7 +13,7 @@ _KIND = (
     r"terrace|gardens|grove|park|square|sq|hill|row|mews|boulevard|blvd|parkway|walk"
 )
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"
-_US = r"[A-Z]{2}\s+\d{5}(?:-\d{4})?"
+_US = r"(?:[A-Z]{2}\s+)?\d{5}(?:-\d{4})?"
 
 
 class EnglishAddressRecognizer(PatternRecognizer):

@@ -84,7 +84,7 @@ CUES: dict[str, tuple[Cue, ...]] = {
             E.NATIONAL_ID,
             r"kimlik\s+(?:numara|no\b)",
             r"t\.?\s?c\.?\s*(?:kimlik|no\b|numara)",
-            r"tc['’]?\s*(?:ni|niz|nizi|nin|numara|kimlik|no)",
+            r"tc['’]?\s*(?:m|ni|niz|nizi|nin|numara|kimlik|no)\b",
             r"tckn",
             r"kimlik\p{L}*\s+(?:\S+\s+){0,3}?(?:numara|hane)",
             r"pasaport\s+numara",
@@ -293,8 +293,8 @@ class Value:
 def _pieces(doc: Document) -> list[tuple[int, int]]:
     pieces = []
     for run in doc.runs:
-        # A lone "bir"/"one"/"a" is an article far more often than a number.
-        if len(run.digits) == 1 and not doc.text[run.start : run.end].strip().isdigit():
+        # A lone "bir"/"one" is an article far more often than a number.
+        if doc.folded[run.start : run.end].strip() in ("bir", "one", "o", "oh"):
             continue
         pieces.append((run.start, run.end))
     pieces += [m.span() for m in _EXTRA_VALUES.finditer(doc.folded, timeout=TIMEOUT)]
@@ -303,9 +303,9 @@ def _pieces(doc: Document) -> list[tuple[int, int]]:
 
 
 def _number_only_sentence(doc: Document, start: int, end: int) -> bool:
-    """Whether ``[start, end)`` is all its sentence says (slow dictation: "618. 951. 486.")."""
+    """Whether ``[start, end)`` ends its sentence or clause (slow dictation: "618. 951. 486.")."""
     rest = doc.text[end : end + 3]
-    return bool(regex.match(r"^\s*(?:[.?!…]|$)", rest)) or end >= len(doc.text)
+    return bool(regex.match(r"^\s*(?:[.?!…,;]|$)", rest)) or end >= len(doc.text)
 
 
 def values(doc: Document) -> list[Value]:

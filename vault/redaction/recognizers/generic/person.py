@@ -92,11 +92,42 @@ def _lang(lang: str) -> lexicon.Lang | None:
 
 KIN = frozenset(
     normalise(word)
-    for word in (
-        "annem babam eşim oğlum kızım kardeşim ablam abim ağabeyim annemin babamın eşimin "
-        "annesi babası eşi oğlu kızı müşteri müşterimiz temsilci kayıtlarda kayıtta "
-        "mum dad mother father husband wife partner son daughter brother sister customer"
-    ).split()
+    for word in [
+        "annem",
+        "babam",
+        "eşim",
+        "oğlum",
+        "kızım",
+        "kardeşim",
+        "ablam",
+        "abim",
+        "ağabeyim",
+        "annemin",
+        "babamın",
+        "eşimin",
+        "annesi",
+        "babası",
+        "eşi",
+        "oğlu",
+        "kızı",
+        "müşteri",
+        "müşterimiz",
+        "temsilci",
+        "kayıtlarda",
+        "kayıtta",
+        "mum",
+        "dad",
+        "mother",
+        "father",
+        "husband",
+        "wife",
+        "partner",
+        "son",
+        "daughter",
+        "brother",
+        "sister",
+        "customer",
+    ]
 )
 
 
@@ -107,10 +138,7 @@ def _ordinary(word: str, lang: lexicon.Lang | None) -> bool:
     if lexicon.is_name(word, lang):
         return False
     return (
-        lexicon.is_common_word(word, lang)
-        or lexicon.is_honorific(word, lang)
-        or places.is_province(word)
-        or places.is_district(word)
+        lexicon.is_common_word(word, lang) or places.is_province(word) or places.is_district(word)
     )
 
 

@@ -21,20 +21,28 @@ _KEYWORD = (
 )
 _TAIL_WORD = r"no|numara|kat|daire|d|blok|apt|apartman(?:ı)?|site(?:si)?|posta\s+kodu|" + _KEYWORD
 _ADDRESS = regex.compile(
-    rf"(?:(?<![\p{{L}}]){_CAP}\s+){{1,4}}(?:{_KEYWORD})(?!\p{{L}})"
-    rf"(?:[\s,:/.-]+(?:(?:{_TAIL_WORD})(?!\p{{L}})\.?|\d+[\p{{L}}]?|[\p{{Lu}}][\p{{L}}\p{{M}}]*))*",
-    regex.IGNORECASE | regex.VERSION1,
+    rf"(?:(?<![\p{{L}}]){_CAP}\s+){{1,4}}(?i:{_KEYWORD})(?!\p{{L}})"
+    rf"(?:[\s,:/.-]+(?:(?i:{_TAIL_WORD})(?!\p{{L}})\.?|\d+[\p{{L}}]?|[\p{{Lu}}][\p{{L}}\p{{M}}]*))*",
+    regex.VERSION1,
 )
 _CAPITAL_START = regex.compile(r"[\p{Lu}0-9]", regex.VERSION1)
 _ABBREVIATIONS = {"mah", "cad", "sok", "sk", "blv", "apt", "no", "d", "k", "bl", "nr"}
-_SENTENCE_BREAK = regex.compile(r"(\p{L}*)\.\s+", regex.VERSION1)
+_SENTENCE_BREAK = regex.compile(r"([\p{L}0-9]*)\.\s+", regex.VERSION1)
+
+
+_NEXT_PART = regex.compile(rf"(?i:{_KEYWORD}|{_TAIL_WORD})(?!\p{{L}})", regex.VERSION1)
 
 
 def _cut_at_sentence_end(text: str) -> str:
-    """The address ends where its sentence does (``… İzmir. Kargo…``), not at ``Mah. ``."""
+    """The address ends where its sentence does (``… İzmir. Kargo…``), not at ``Mah. `` nor
+    at a numbered street (``1374. Sokak``)."""
     for match in _SENTENCE_BREAK.finditer(text):
-        if match.group(1).casefold() not in _ABBREVIATIONS:
-            return text[: match.start() + len(match.group(1))]
+        word = match.group(1)
+        if word.casefold() in _ABBREVIATIONS:
+            continue
+        if _NEXT_PART.match(text, match.end()):
+            continue
+        return text[: match.start() + len(word)]
     return text
 
 
