@@ -217,7 +217,7 @@ class PersonRecognizer(Recognizer):
         )
         for match in pattern.finditer(doc.text, timeout=TIMEOUT):
             words = list(regex.finditer(r"\S+", match.group(1)))
-            kept = []
+            kept: list[regex.Match[str]] = []
             for word in reversed(words):
                 text = _strip(word.group())
                 nearest = not kept
