@@ -6,7 +6,7 @@ from vault.redaction.base import Recognizer
 from vault.redaction.recognizers.en.address import EnglishAddressRecognizer
 from vault.redaction.recognizers.en.national_insurance import NationalInsuranceRecognizer
 from vault.redaction.recognizers.generic.context import ContextRecognizer
-from vault.redaction.recognizers.generic.email import EmailRecognizer
+from vault.redaction.recognizers.generic.email import EmailRecognizer, SpokenEmailRecognizer
 from vault.redaction.recognizers.generic.iban import IbanRecognizer
 from vault.redaction.recognizers.generic.known import KnownValuesRecognizer
 from vault.redaction.recognizers.generic.numbers import ChecksumRecognizer
@@ -18,6 +18,7 @@ def default_recognizers() -> list[Recognizer]:
     return [
         KnownValuesRecognizer(),
         EmailRecognizer(),
+        SpokenEmailRecognizer(),
         IbanRecognizer(),
         ChecksumRecognizer(),
         ContextRecognizer(),

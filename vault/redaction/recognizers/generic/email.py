@@ -3,16 +3,20 @@ nokta com``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
-from vault.redaction.base import Pattern, PatternRecognizer, compile_pattern
-from vault.redaction.types import EntityType
+import regex
+
+from vault.redaction.base import Pattern, PatternRecognizer, Recognizer, compile_pattern
+from vault.redaction.document import TIMEOUT, Document
+from vault.redaction.types import EntityType, Finding
 
 _WORD = r"[\p{L}\p{M}0-9_+-]+"
 _DOT = r"(?:nokta|dot|period)"
 _JOIN = r"(?:nokta|dot|period|alt\s+çizgi|underscore|tire|dash|hyphen)"
 _AT = r"(?:at|et|@|\(at\))"
-_TLD = r"(?:com|net|org|edu|gov|info|io|co|tr|uk|de|biz|me)"
+_TLD = r"(?:com|net|org|edu|gov|info|io|co|tr|uk|de|biz|me|ie|eu|nl|fr|us|ca|au)"
 
 
 class EmailRecognizer(PatternRecognizer):
@@ -37,3 +41,90 @@ class EmailRecognizer(PatternRecognizer):
             0.85,
         ),
     )
+
+
+_AT_SPOKEN = regex.compile(
+    r"(?<!\p{L})(?:at|et)(?:\s+(?:işareti|sign))?(?!\p{L})|@\s*(?:işareti)?",
+    regex.IGNORECASE | regex.VERSION1,
+)
+_DOMAIN = regex.compile(
+    rf"\G\s*{_WORD}(?:\s*(?:\.|\s{_DOT}\s)\s*{_WORD})*\s*(?:\.|\s{_DOT}\s)\s*{_TLD}(?!\p{{L}})",
+    regex.IGNORECASE | regex.VERSION1,
+)
+_LOCAL_TOKEN = regex.compile(r"([\p{L}\p{M}0-9_+-]+)\s*$", regex.VERSION1)
+_JOINER = regex.compile(rf"(?:\s+{_JOIN}\s+|\s*\.\s*|\s+)$", regex.IGNORECASE | regex.VERSION1)
+_STOP = frozenset(
+    [
+        "is",
+        "to",
+        "my",
+        "the",
+        "at",
+        "et",
+        "adresim",
+        "adresi",
+        "adres",
+        "mail",
+        "email",
+        "e-mail",
+        "e-posta",
+        "posta",
+        "faturalar",
+        "gönderin",
+        "adresime",
+        "email's",
+        "address",
+        "it's",
+        "its",
+        "on",
+        "şu",
+        "bu",
+        "ve",
+        "and",
+        "please",
+        "lütfen",
+        "send",
+        "yazın",
+        "me",
+        "us",
+        "was",
+        "new",
+        "yeni",
+        "olarak",
+        "gelsin",
+    ]
+)
+MAX_LOCAL_TOKENS = 4
+
+
+class SpokenEmailRecognizer(Recognizer):
+    """E-mails dictated word by word: ``raymond charlton at outlook dot com``,
+    ``orhan alt çizgi akar et işareti outlook nokta com``. The address runs back from the
+    at-sign over up to four words, stopping at punctuation and at words like "adresim"."""
+
+    name = "email_spoken"
+    entities: ClassVar[tuple[EntityType, ...]] = (EntityType.EMAIL_ADDRESS,)
+
+    def analyze(self, doc: Document) -> Iterator[Finding]:
+        for at in _AT_SPOKEN.finditer(doc.text, timeout=TIMEOUT):
+            domain = _DOMAIN.match(doc.text, at.end(), timeout=TIMEOUT)
+            if domain is None:
+                continue
+            start = self._local_start(doc.text, at.start())
+            if start is not None:
+                yield Finding(start, domain.end(), EntityType.EMAIL_ADDRESS, 0.9, self.name)
+
+    def _local_start(self, text: str, end: int) -> int | None:
+        start: int | None = None
+        position = end
+        for _ in range(MAX_LOCAL_TOKENS):
+            head = text[:position]
+            token = _LOCAL_TOKEN.search(head)
+            if token is None or token.group(1).casefold() in _STOP:
+                break
+            start = token.start(1)
+            joiner = _JOINER.search(text[:start])
+            if joiner is None or regex.search(r"[,;:!?]", joiner.group()):
+                break
+            position = joiner.start()
+        return start
