@@ -11,7 +11,7 @@ import regex
 from vault.redaction import numbers
 from vault.redaction.base import Recognizer
 from vault.redaction.document import Document
-from vault.redaction.overlap import resolve
+from vault.redaction.overlap import resolve, trim
 from vault.redaction.types import EntityType, Finding, Known, Turn
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class Redactor:
             if recognizer.supports(doc.lang):
                 findings.extend(recognizer.analyze(doc))
         findings.extend(repeats(doc, findings))
-        return resolve(findings)
+        return [trim(text, f) for f in resolve(findings)]
 
     def redact(
         self,

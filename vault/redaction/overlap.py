@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import regex
+
 from vault.redaction.types import EntityType, Finding
 
 PRIORITY = (
@@ -56,3 +58,17 @@ def _merge(group: list[Finding]) -> Finding:
     start = min(f.start for f in group)
     end = max(f.end for f in group)
     return Finding(start, end, best.entity_type, best.score, best.recognizer)
+
+
+_SUFFIX = regex.compile(r"['’](?:\p{L}{1,6})$", regex.VERSION1)
+
+
+def trim(text: str, finding: Finding) -> Finding:
+    """Leave a suffix after an apostrophe outside the entity ("Yılmaz'ın", "9184'ü",
+    "Patel's"): it is grammar, not personal data, and the quality team needs it to read on."""
+    match = _SUFFIX.search(text, finding.start, finding.end)
+    if match is None or match.start() <= finding.start:
+        return finding
+    return Finding(
+        finding.start, match.start(), finding.entity_type, finding.score, finding.recognizer
+    )

@@ -260,6 +260,9 @@ _EXTRA_VALUES = regex.compile(
     regex.VERSION1,
 )
 _MONTH = regex.compile(rf"(?<!\p{{L}})(?:{_MONTHS})(?!\p{{L}})", regex.VERSION1)
+_ORDINAL = regex.compile(
+    rf"(?<!\p{{L}})(?:{_ORDINALS})(?!\p{{L}})|\d+(?:st|nd|rd|th)(?!\p{{L}})", regex.VERSION1
+)
 # Between two parts of one value: separators, "slash", and "of", "the", "and", "then" in
 # spoken dates and dictation; never the end of a sentence (a period followed by a space).
 _SEP = r"(?:[\s,/\-]|\.(?!\s))"
@@ -288,6 +291,7 @@ class Value:
     end: int
     digits: int
     month: bool
+    ordinal: bool = False
 
 
 def _pieces(doc: Document) -> list[tuple[int, int]]:
@@ -333,7 +337,8 @@ def values(doc: Document) -> list[Value]:
     for start, end in merged:
         text = doc.folded[start:end]
         digits = sum(len(run.digits) for run in doc.runs if run.start >= start and run.end <= end)
-        out.append(Value(start, end, digits, bool(_MONTH.search(text))))
+        ordinal = bool(_ORDINAL.search(text))
+        out.append(Value(start, end, digits, bool(_MONTH.search(text)), ordinal))
     return out
 
 
@@ -348,6 +353,8 @@ def fits(entity: EntityType, value: Value, shape: tuple[int, int] | None = None)
     low, high = shape or SHAPES.get(entity, (1, 40))
     if entity in (E.CARD_EXPIRY, E.DATE_OF_BIRTH) and value.month:
         return True
+    if value.ordinal and entity not in (E.CARD_EXPIRY, E.DATE_OF_BIRTH):
+        return False  # "the 14th" is a day, not a code
     if entity is E.CUSTOMER_ID and value.digits == 0:
         return value.end - value.start >= 4
     # Spoken readings may split or merge digits; allow a little slack on both sides.
@@ -405,7 +412,12 @@ class ContextRecognizer(Recognizer):
         hits = cue_hits(doc)
         if not hits:
             return
-        spans = [v for v in values(doc) if not _measured(doc, v)]
+        # A value is never part of a cue ("the three digits on the back").
+        spans = [
+            v
+            for v in values(doc)
+            if not _measured(doc, v) and not any(s < v.end and v.start < e for s, e, _c in hits)
+        ]
         starts = [start for start, _end, _cue in hits]
         taken: set[int] = set()
         for index, (_start, cue_end, cue) in enumerate(hits):

@@ -24,7 +24,7 @@ import regex
 from vault.redaction import lexicon, places
 from vault.redaction.base import Recognizer
 from vault.redaction.document import TIMEOUT, Document
-from vault.redaction.text import normalise
+from vault.redaction.text import fold, normalise
 from vault.redaction.types import EntityType, Finding
 
 _WORD = regex.compile(r"[\p{Lu}][\p{L}\p{M}]*(?:['’][\p{L}]+)?", regex.VERSION1)
@@ -44,14 +44,46 @@ STRONG = {
         r"account(?:'s|\s+is)\s+(?:under|in\s+the\s+name\s+of)|in\s+the\s+name\s+of"
     ),
 }
+# Weak cues: the speaker names themself ("ben", "I'm": an unseen name counts if it closes the
+# phrase), or greets or mentions someone (a known name only: "Hello, Octopus Chat" is not one).
+SELF = {"tr": r"ben|kendisi", "en": r"this\s+is|it's|it\s+is|i'm|i\s+am"}
 WEAK = {
-    "tr": r"ben|sayın|kendisi|eşim|annem|babam|oğlum|kızım",
+    "tr": r"sayın|eşim|annem|babam|oğlum|kızım|merhaba|teşekkürler|hoş\s+geldiniz",
     "en": (
-        r"this\s+is|it's|it\s+is|i'm|i\s+am|hi|hello|hiya|morning|thanks|thank\s+you|dear|"
+        r"hi|hello|hiya|morning|afternoon|thanks|thank\s+you|dear|"
         r"my\s+(?:husband|wife|partner|son|daughter|mother|father|mum|dad)"
     ),
 }
 TITLES = r"mr|mrs|ms|miss|mx|dr|prof|sir|madam"
+_TITLE = regex.compile(rf"\G\s*(?i:{TITLES}|bay|bayan|sayın)\.?(?=\s)", regex.VERSION1)
+_MONTH_NAMES = frozenset(
+    [
+        "ocak",
+        "şubat",
+        "mart",
+        "nisan",
+        "mayıs",
+        "haziran",
+        "temmuz",
+        "ağustos",
+        "eylül",
+        "ekim",
+        "kasım",
+        "aralık",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 BEFORE = {
     "tr": (
         r"bey|hanım|hanımefendi|beyefendi|soyadı|soyadını|soyadıyla|adına|"
@@ -113,6 +145,10 @@ KIN = frozenset(
         "müşteri",
         "müşterimiz",
         "temsilci",
+        "şirketim",
+        "firmam",
+        "işyerim",
+        "ailem",
         "kayıtlarda",
         "kayıtta",
         "mum",
@@ -133,13 +169,26 @@ KIN = frozenset(
 
 def _ordinary(word: str, lang: lexicon.Lang | None) -> bool:
     """A word that is not a name: an everyday word, a kinship word, or a place."""
-    if normalise(word) in KIN:
+    if normalise(word) in KIN or fold(word) in _MONTH_NAMES:
         return True
     if lexicon.is_name(word, lang):
         return False
     return (
         lexicon.is_common_word(word, lang) or places.is_province(word) or places.is_district(word)
     )
+
+
+_CLOSE = regex.compile(
+    r"\G(?:\s+[\p{Lu}][\p{L}\p{M}]*)?(?:\s*[,.!?]|\s+(?:here|speaking|at|from|ben|"
+    r"konuşuyor|buyurun))",
+    regex.VERSION1,
+)
+
+
+def _named(text: str, end: int) -> bool:
+    """After a weak cue, an unknown capitalised word that closes the phrase ("I'm Yashoda,",
+    "it's Harshil Karpe here", "ben Ilgaz, buyurun") is a name too."""
+    return _CLOSE.match(text, end) is not None
 
 
 def _sentence_start(text: str, offset: int) -> bool:
@@ -155,6 +204,7 @@ class PersonRecognizer(Recognizer):
         langs = (doc.lang, "en") if doc.lang != "en" else ("en",)
         for lang in langs:
             yield from self._after_cue(doc, STRONG[lang], strong=True, lang=lang)
+            yield from self._after_cue(doc, SELF[lang], strong=False, lang=lang, closing=True)
             yield from self._after_cue(doc, WEAK[lang], strong=False, lang=lang)
             yield from self._after_cue(doc, TITLES, strong=True, lang=lang, dot=True)
             yield from self._answers(doc, QUESTIONS[lang], lang)
@@ -163,12 +213,15 @@ class PersonRecognizer(Recognizer):
         yield from self._spelled(doc)
 
     def _names_at(
-        self, text: str, position: int, *, strong: bool, lang: str
+        self, text: str, position: int, *, strong: bool, lang: str, closing: bool = False
     ) -> tuple[int, int] | None:
         """The span of up to MAX_WORDS capitalised name words starting at ``position``."""
         words: list[tuple[int, int]] = []
         at = position
         code = _lang(lang)
+        title = _TITLE.match(text, at)
+        if title is not None:
+            at = title.end()
         while len(words) < MAX_WORDS:
             match = _NAME_WORD.match(text, at, timeout=TIMEOUT)
             if match is None:
@@ -177,7 +230,12 @@ class PersonRecognizer(Recognizer):
             known = lexicon.is_name(word, code)
             if not known and _ordinary(word, code):
                 break
-            if not words and not strong and not known:
+            if (
+                not words
+                and not strong
+                and not known
+                and not (closing and _named(text, match.end()))
+            ):
                 return None
             words.append((match.start(1), match.end(1)))
             at = match.end()
@@ -186,14 +244,21 @@ class PersonRecognizer(Recognizer):
         return words[0][0], words[-1][1]
 
     def _after_cue(
-        self, doc: Document, cue: str, *, strong: bool, lang: str, dot: bool = False
+        self,
+        doc: Document,
+        cue: str,
+        *,
+        strong: bool,
+        lang: str,
+        dot: bool = False,
+        closing: bool = False,
     ) -> Iterator[Finding]:
         tail = r"\.?" if dot else ""
         pattern = regex.compile(
             rf"(?<!\p{{L}})(?:{cue}){tail}(?!\p{{L}})[,:]?", regex.VERSION1 | regex.IGNORECASE
         )
         for match in pattern.finditer(doc.folded, timeout=TIMEOUT):
-            span = self._names_at(doc.text, match.end(), strong=strong, lang=lang)
+            span = self._names_at(doc.text, match.end(), strong=strong, lang=lang, closing=closing)
             if span is not None:
                 score = 0.9 if strong else 0.8
                 yield Finding(span[0], span[1], EntityType.PERSON, score, self.name)
@@ -220,7 +285,7 @@ class PersonRecognizer(Recognizer):
             kept: list[regex.Match[str]] = []
             for word in reversed(words):
                 text = _strip(word.group())
-                nearest = not kept
+                nearest = len(kept) < 2  # a first name and a surname, both unseen
                 if lexicon.is_name(text, code) or (nearest and not _ordinary(text, code)):
                     if text.isupper() and len(text) > 1:
                         break  # an acronym ("SMS", "IBAN")
