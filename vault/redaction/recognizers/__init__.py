@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from vault.redaction.base import Recognizer
 from vault.redaction.recognizers.en.address import EnglishAddressRecognizer
-from vault.redaction.recognizers.en.national_insurance import NationalInsuranceRecognizer
+from vault.redaction.recognizers.en.national_insurance import (
+    NationalInsuranceRecognizer,
+    SpokenNationalInsuranceRecognizer,
+)
 from vault.redaction.recognizers.generic.context import ContextRecognizer
 from vault.redaction.recognizers.generic.email import EmailRecognizer, SpokenEmailRecognizer
 from vault.redaction.recognizers.generic.iban import IbanRecognizer
@@ -26,4 +29,5 @@ def default_recognizers() -> list[Recognizer]:
         TurkishAddressRecognizer(),
         EnglishAddressRecognizer(),
         NationalInsuranceRecognizer(),
+        SpokenNationalInsuranceRecognizer(),
     ]

@@ -23,6 +23,8 @@ class EnglishAddressRecognizer(PatternRecognizer):
         compile_pattern(
             "street",
             rf"(?:(?i:flat|apartment|apt|unit|suite)\s+\w+,?\s+)?"
+            rf"(?:(?:[A-Z][\p{{L}}'-]+\s+){{1,2}}(?:House|Court|Building|Lodge|Mansions|Tower|"
+            rf"Apartments|Block),?\s+)?"
             rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\p{{L}}'-]+\s+){{1,3}}(?i:{_KIND})\b\.?"
             rf"(?:,?\s+(?i:flat|apartment|apt|unit|suite)\s+\w+)?"
             rf"(?:,?\s+(?!(?:It|The|And|But|My|I|We)\b)[A-Z][\p{{L}}-]+){{0,2}}"

@@ -3,10 +3,15 @@ digits and a suffix A–D, written (``QQ 12 34 56 C``) or spelled with the digit
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
-from vault.redaction.base import Pattern, PatternRecognizer, compile_pattern
-from vault.redaction.types import EntityType
+import regex
+
+from vault.redaction import numbers
+from vault.redaction.base import Pattern, PatternRecognizer, Recognizer, compile_pattern
+from vault.redaction.document import TIMEOUT, Document
+from vault.redaction.types import EntityType, Finding
 
 # First letter not D, F, I, Q, U, V; second not D, F, I, O, Q, U, V; BG, GB, NK, KN, TN, NT,
 # ZZ are never issued.
@@ -24,3 +29,28 @@ class NationalInsuranceRecognizer(PatternRecognizer):
             ignore_case=False,
         ),
     )
+
+
+_SPOKEN_HEAD = regex.compile(r"(?<![\p{L}])([A-Z])[\s,.]+([A-Z])[\s,.]+", regex.VERSION1)
+_SPOKEN_TAIL = regex.compile(r"\G[\s,.]+([A-D])(?![\p{L}])", regex.VERSION1)
+
+
+class SpokenNationalInsuranceRecognizer(Recognizer):
+    """A National Insurance number read out: letters spelled, digits spoken
+    ("C P, six oh seven double nine eight, D")."""
+
+    name = "ni_number_spoken"
+    entities: ClassVar[tuple[EntityType, ...]] = (EntityType.NATIONAL_ID,)
+    languages: ClassVar[frozenset[str]] = frozenset({"en"})
+
+    def analyze(self, doc: Document) -> Iterator[Finding]:
+        runs = {run.start: run for run in doc.runs}
+        for head in _SPOKEN_HEAD.finditer(doc.text, timeout=TIMEOUT):
+            run = runs.get(head.end())
+            if run is None:
+                continue
+            if not any(len(r.digits) == 6 for r in numbers.readings(run)):
+                continue
+            tail = _SPOKEN_TAIL.match(doc.text, run.end)
+            if tail is not None:
+                yield Finding(head.start(), tail.end(), EntityType.NATIONAL_ID, 0.9, self.name)

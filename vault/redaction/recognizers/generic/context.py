@@ -114,6 +114,7 @@ CUES: dict[str, tuple[Cue, ...]] = {
             r"(?:sms|mesaj)\p{L}*\s+(?:\S+\s+){0,4}?kod",
             r"şifre(?!(?:mi|nizi|niz)?\s+(?:unuttum|değiş|sıfırla|yenile))",
         ),
+        _cue(E.VERIFICATION_CODE, r"kod(?:u|unu|unuz)?\b", generic=True, shape=(4, 8)),
         _cue(
             E.DATE_OF_BIRTH,
             r"doğum\s+tarih",
@@ -201,6 +202,7 @@ CUES: dict[str, tuple[Cue, ...]] = {
             r"read\s+me\s+the\s+code",
             r"the\s+code\s+(?:is|says|please)",
         ),
+        _cue(E.VERIFICATION_CODE, r"code\b", generic=True, shape=(4, 8)),
         _cue(
             E.DATE_OF_BIRTH,
             r"date\s+of\s+birth",
@@ -297,8 +299,10 @@ class Value:
 def _pieces(doc: Document) -> list[tuple[int, int]]:
     pieces = []
     for run in doc.runs:
-        # A lone "bir"/"one" is an article far more often than a number.
-        if doc.folded[run.start : run.end].strip() in ("bir", "one", "o", "oh"):
+        # A lone "bir"/"one" is an article far more often than a number (but "bir ağustos").
+        if doc.folded[run.start : run.end].strip() in ("bir", "one", "o", "oh") and not (
+            _MONTH.match(doc.folded, run.end + 1)
+        ):
             continue
         pieces.append((run.start, run.end))
     pieces += [m.span() for m in _EXTRA_VALUES.finditer(doc.folded, timeout=TIMEOUT)]
@@ -363,7 +367,7 @@ def fits(entity: EntityType, value: Value, shape: tuple[int, int] | None = None)
 
 _LEAD = regex.compile(
     r"(?:(?<![\p{L}0-9])(?:[A-Z]{2}|(?i:te\s+re|ti\s+ar|[a-z]\s+[a-z]))"
-    r"|(?<!\p{L})(?i:the|on\s+the))\s*[,:-]?\s*$",
+    r"|(?<!\p{L})(?i:the|on\s+the|artı|plus)|\+)\s*[,:-]?\s*$",
     regex.VERSION1,
 )
 

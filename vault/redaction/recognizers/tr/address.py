@@ -19,7 +19,16 @@ _KEYWORD = (
     r"mahalle(?:si)?|mah\.|cadde(?:si)?|cad\.|sokak|sokağı|sok\.|sk\.|bulvar(?:ı)?|blv\.|"
     r"meydanı|yolu|site(?:si)?|apartman(?:ı)?|apt\.|köyü|mevkii|küme\s+evler"
 )
-_TAIL_WORD = r"no|numara|kat|daire|d|blok|apt|apartman(?:ı)?|site(?:si)?|posta\s+kodu|" + _KEYWORD
+_NUMBER_WORDS = (
+    r"sıfır|bir|iki|üç|dört|beş|altı|yedi|sekiz|dokuz|on|yirmi|otuz|kırk|elli|altmış|"
+    r"yetmiş|seksen|doksan|yüz|bin"
+)
+_TAIL_WORD = (
+    r"no|numara|kat|daire|d|blok|apt|apartman(?:ı)?|site(?:si)?|posta\s+kodu|"
+    + _NUMBER_WORDS
+    + "|"
+    + _KEYWORD
+)
 _ADDRESS = regex.compile(
     rf"(?:(?<![\p{{L}}]){_CAP}\s+){{1,4}}(?i:{_KEYWORD})(?!\p{{L}})"
     rf"(?:[\s,:/.-]+(?:(?i:{_TAIL_WORD})(?!\p{{L}})\.?|\d+[\p{{L}}]?|[\p{{Lu}}][\p{{L}}\p{{M}}]*))*",
