@@ -121,8 +121,8 @@ def test_jsonl_honours_known(
     status, out = vault(capsys, monkeypatch, "redact", "--jsonl", stdin=stdin)
     assert status == 0
     with_known, without = (json.loads(line) for line in out.splitlines())
-    assert with_known["redacted"] == "[PERSON] soyadıyla kayıtlı, [PERSON] hattı bu."
-    assert [(e["start"], e["end"]) for e in with_known["entities"]] == [(0, 6), (26, 35)]
+    assert with_known["redacted"] == "[PERSON] soyadıyla kayıtlı, [PERSON]'IN hattı bu."
+    assert [(e["start"], e["end"]) for e in with_known["entities"]] == [(0, 6), (26, 32)]
     assert without["redacted"] == text
 
 
