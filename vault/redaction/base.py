@@ -73,9 +73,12 @@ class PatternRecognizer(Recognizer):
     def near_context(self, doc: Document, start: int, end: int) -> bool:
         if not self.context:
             return False
-        before = doc.folded[max(0, start - self.context_window) : start]
-        after = doc.folded[end : end + self.context_window // 2]
-        return any(word in before or word in after for word in self.context)
+        for folded in (doc.folded, doc.folded_en):
+            before = folded[max(0, start - self.context_window) : start]
+            after = folded[end : end + self.context_window // 2]
+            if any(word in before or word in after for word in self.context):
+                return True
+        return False
 
     def analyze(self, doc: Document) -> Iterator[Finding]:
         for pattern, match in self.matches(doc):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from vault.redaction import evaluate as evaluation
-from vault.redaction.engine import Redactor
+from vault.redaction.engine import RedactionError, Redactor
 from vault.redaction.types import Finding, Known
 
 
@@ -54,7 +54,13 @@ def redact(source: TextIO, sink: TextIO, *, lang: str, jsonl: bool) -> int:
             status = 1
             continue
         item_lang = item.get("lang") if item.get("lang") in ("tr", "en") else default
-        result = redactor.redact(text, lang=item_lang, known=_known(item.get("known")))
+        try:
+            result = redactor.redact(text, lang=item_lang, known=_known(item.get("known")))
+        except RedactionError as error:
+            sink.write(json.dumps({"id": item.get("id"), "line": number, "error": str(error)}))
+            sink.write("\n")
+            status = 1
+            continue
         out = {
             "id": item.get("id"),
             "redacted": result.text,

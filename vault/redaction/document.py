@@ -26,10 +26,10 @@ class Sentence:
 
 @dataclass
 class Document:
-    text: str
+    text: str = field(repr=False)
     lang: str = "tr"
     known: Known = field(default_factory=Known)
-    turns: tuple[Turn, ...] = ()
+    turns: tuple[Turn, ...] = field(default=(), repr=False)
 
     @cached_property
     def folded(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import regex
 
+from vault.errors import VaultError
 from vault.redaction import numbers
 from vault.redaction.base import Recognizer
 from vault.redaction.document import Document
@@ -18,16 +19,29 @@ log = logging.getLogger(__name__)
 
 _TURKISH_LETTERS = regex.compile(r"[çğışöüÇĞİŞÖÜ]")
 _TURKISH_WORDS = regex.compile(
-    r"\b(ve|bir|bu|için|ile|mi|mı|numaram|evet|hayır|teşekkür|merhaba|lütfen|benim)\b",
+    r"\b(ve|bir|bu|şu|için|ile|mi|mı|mu|numaram|evet|hayır|teşekkür\w*|merhaba|lütfen|"
+    r"benim|var|yok|değil|nasıl|ne|çok|olarak|misiniz|mısınız|efendim|tamam)\b",
     regex.IGNORECASE,
 )
+_ENGLISH_WORDS = regex.compile(
+    r"\b(the|and|is|it's|you|your|my|to|of|for|please|thanks|thank|yes|no|can|could|what|"
+    r"this|that|on|in|with|have|i'm|i|a|an|be|will|would|number|card)\b",
+    regex.IGNORECASE,
+)
+_CAPITALISED = regex.compile(r"\b\p{Lu}\p{L}*", regex.VERSION1)
 
 
 def guess_language(text: str) -> str:
-    """``tr`` or ``en``: Turkish letters or common Turkish words tip it to Turkish."""
-    score = len(_TURKISH_LETTERS.findall(text)) + 2 * len(_TURKISH_WORDS.findall(text))
-    words = max(1, len(text.split()))
-    return "tr" if score / words > 0.05 else "en"
+    """``tr`` or ``en``: Turkish function words and letters (outside names, which are
+    capitalised: "this is Gökhan" is English) against English function words."""
+    lowered = _CAPITALISED.sub(" ", text)
+    turkish = len(_TURKISH_LETTERS.findall(lowered)) + 2 * len(_TURKISH_WORDS.findall(text))
+    english = 2 * len(_ENGLISH_WORDS.findall(text))
+    return "tr" if turkish > english else "en"
+
+
+class RedactionError(VaultError):
+    """The text could not be redacted; it must not be shown (the message holds no text)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +75,13 @@ class Redactor:
         findings: list[Finding] = []
         for recognizer in self.recognizers:
             if recognizer.supports(doc.lang):
-                findings.extend(recognizer.analyze(doc))
+                try:
+                    findings.extend(recognizer.analyze(doc))
+                except TimeoutError:
+                    # Fail closed: a text the engine could not read in time is not redacted.
+                    raise RedactionError(
+                        f"the {recognizer.name} recognizer ran out of time on this text"
+                    ) from None
         findings.extend(repeats(doc, findings))
         return [trim(text, f) for f in resolve(findings)]
 

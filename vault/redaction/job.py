@@ -90,60 +90,64 @@ def run(
         known=_known(vault, recording),
         pad=settings.redaction_pad_seconds,
     )
-    decoded = audio()
-    spans = [(t.start_time, t.end_time) for t in timed]
-    masked = rendition.mask(decoded, spans, tone=settings.redaction_tone)
-    written = [
-        blobs.write(
-            vault.store,
-            recording_id=claim.recording_id,
-            variant=REDACTED_AUDIO,
-            key=_key(claim, REDACTED_AUDIO),
-            chunks=rendition.wav_chunks(masked),
-            segment_size=settings.segment_size,
-        ),
-        blobs.write(
-            vault.store,
-            recording_id=claim.recording_id,
-            variant=REDACTED_TRANSCRIPT,
-            key=_key(claim, REDACTED_TRANSCRIPT),
-            chunks=[redacted.model_dump_json().encode()],
-            segment_size=settings.segment_size,
-        ),
-    ]
-    types = {
-        REDACTED_AUDIO: "audio/wav",
-        REDACTED_TRANSCRIPT: "application/json",
-        ORIGINAL: "audio/wav",
-        RAW_TRANSCRIPT: "application/json",
-    }
-    card = redacting.card_spans(timed)
-    scrub = settings.pci_mode and bool(card)
-    if scrub:
-        original = rendition.mask(decoded, card)
-        written.append(
-            blobs.write(
-                vault.store,
-                recording_id=claim.recording_id,
-                variant=ORIGINAL,
-                key=_key(claim, "original-pci"),
-                chunks=rendition.wav_chunks(original),
-                segment_size=settings.segment_size,
-            )
-        )
-        raw = redacting.scrub_raw(transcript, timed, PAYMENT_CARD)
-        written.append(
-            blobs.write(
-                vault.store,
-                recording_id=claim.recording_id,
-                variant=RAW_TRANSCRIPT,
-                key=_key(claim, "transcript-raw-pci"),
-                chunks=[raw.model_dump_json().encode()],
-                segment_size=settings.segment_size,
-            )
-        )
-    replaced: list[str] = []
+    written: list[blobs.SealedObject] = []
     try:
+        decoded = audio()
+        spans = [(t.start_time, t.end_time) for t in timed]
+        masked = rendition.mask(decoded, spans, tone=settings.redaction_tone)
+        # Appended one by one, so that a failure in the second still removes the first.
+        written.append(
+            blobs.write(
+                vault.store,
+                recording_id=claim.recording_id,
+                variant=REDACTED_AUDIO,
+                key=_key(claim, REDACTED_AUDIO),
+                chunks=rendition.wav_chunks(masked),
+                segment_size=settings.segment_size,
+            )
+        )
+        written.append(
+            blobs.write(
+                vault.store,
+                recording_id=claim.recording_id,
+                variant=REDACTED_TRANSCRIPT,
+                key=_key(claim, REDACTED_TRANSCRIPT),
+                chunks=[redacted.model_dump_json().encode()],
+                segment_size=settings.segment_size,
+            )
+        )
+        types = {
+            REDACTED_AUDIO: "audio/wav",
+            REDACTED_TRANSCRIPT: "application/json",
+            ORIGINAL: "audio/wav",
+            RAW_TRANSCRIPT: "application/json",
+        }
+        card = redacting.card_spans(timed)
+        scrub = settings.pci_mode and bool(card)
+        if scrub:
+            original = rendition.mask(decoded, card)
+            written.append(
+                blobs.write(
+                    vault.store,
+                    recording_id=claim.recording_id,
+                    variant=ORIGINAL,
+                    key=_key(claim, "original-pci"),
+                    chunks=rendition.wav_chunks(original),
+                    segment_size=settings.segment_size,
+                )
+            )
+            raw = redacting.scrub_raw(transcript, timed, PAYMENT_CARD)
+            written.append(
+                blobs.write(
+                    vault.store,
+                    recording_id=claim.recording_id,
+                    variant=RAW_TRANSCRIPT,
+                    key=_key(claim, "transcript-raw-pci"),
+                    chunks=[raw.model_dump_json().encode()],
+                    segment_size=settings.segment_size,
+                )
+            )
+        replaced: list[str] = []
         with transaction(vault.factory) as session:
             row = session.get(Recording, claim.recording_id)
             assert row is not None
@@ -182,6 +186,7 @@ def run(
             ):
                 raise ClaimLost
     except BaseException:
+        # Nothing half-done stays behind: every object this attempt wrote goes.
         for sealed in written:
             vault.store.delete(sealed.object_key)
         raise

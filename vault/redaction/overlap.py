@@ -1,8 +1,9 @@
 """The one overlap policy: overlapping findings become one entity covering all of them.
 
 Recall comes first, so no character a recognizer claimed is given back: the entity spans the
-union of an overlapping group. Its type is the group's most confident finding (then the
-longest, then the more specific type, in ``PRIORITY`` order).
+union of an overlapping group. Its type is that of a finding covering the whole group if there
+is one (an e-mail holding the customer's name), else the group's most confident finding (then
+the longest, then the more specific type, in ``PRIORITY`` order).
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ _RANK = {entity: rank for rank, entity in enumerate(PRIORITY)}
 
 
 def _best(group: list[Finding]) -> Finding:
-    return max(group, key=lambda f: (f.score, f.length, -_RANK[f.entity_type]))
+    """A finding that covers the whole group names it (an e-mail holding the customer's name,
+    an address holding a street named after a person); otherwise the most confident."""
+    start = min(f.start for f in group)
+    end = max(f.end for f in group)
+    covering = [f for f in group if f.start == start and f.end == end]
+    candidates = covering or group
+    return max(candidates, key=lambda f: (f.score, f.length, -_RANK[f.entity_type]))
 
 
 def resolve(findings: Iterable[Finding]) -> list[Finding]:

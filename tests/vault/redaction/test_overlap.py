@@ -32,9 +32,9 @@ CASES = [
         [(0, 9, E.CARD_NUMBER)],
     ),
     (
-        "contained takes the container's span",
+        "the container names the group",
         [f(0, 10, E.ADDRESS), f(2, 4, E.PERSON, 0.95)],
-        [(0, 10, E.PERSON)],
+        [(0, 10, E.ADDRESS)],
     ),
     ("chains merge", [f(0, 4, E.PERSON), f(3, 7, E.PERSON), f(6, 9, E.PERSON)], [(0, 9, E.PERSON)]),
     (

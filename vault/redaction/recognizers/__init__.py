@@ -9,7 +9,7 @@ from vault.redaction.recognizers.en.national_insurance import (
     SpokenNationalInsuranceRecognizer,
 )
 from vault.redaction.recognizers.generic.context import ContextRecognizer
-from vault.redaction.recognizers.generic.email import EmailRecognizer, SpokenEmailRecognizer
+from vault.redaction.recognizers.generic.email import EmailRecognizer
 from vault.redaction.recognizers.generic.iban import IbanRecognizer
 from vault.redaction.recognizers.generic.known import KnownValuesRecognizer
 from vault.redaction.recognizers.generic.numbers import ChecksumRecognizer
@@ -21,7 +21,6 @@ def default_recognizers() -> list[Recognizer]:
     return [
         KnownValuesRecognizer(),
         EmailRecognizer(),
-        SpokenEmailRecognizer(),
         IbanRecognizer(),
         ChecksumRecognizer(),
         ContextRecognizer(),

@@ -25,7 +25,7 @@ class EnglishAddressRecognizer(PatternRecognizer):
             rf"(?:(?i:flat|apartment|apt|unit|suite)\s+\w+,?\s+)?"
             rf"(?:(?:[A-Z][\p{{L}}'-]+\s+){{1,2}}(?:House|Court|Building|Lodge|Mansions|Tower|"
             rf"Apartments|Block),?\s+)?"
-            rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\p{{L}}'-]+\s+){{1,3}}(?i:{_KIND})\b\.?"
+            rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\p{{L}}'-]+\s+){{1,3}}(?i:{_KIND})\b"
             rf"(?:,?\s+(?i:flat|apartment|apt|unit|suite)\s+\w+)?"
             rf"(?:,?\s+(?!(?:It|The|And|But|My|I|We)\b)[A-Z][\p{{L}}-]+){{0,2}}"
             rf"(?:,?\s+(?:{_POSTCODE}|{_US}))?",

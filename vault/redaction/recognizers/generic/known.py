@@ -71,7 +71,7 @@ class KnownValuesRecognizer(Recognizer):
 
     def _name(self, doc: Document, name: str) -> Iterator[Finding]:
         parts = [_letters(p) for p in normalise(name).split() if len(p) >= MIN_PART]
-        whole = r"\s+".join(parts)
+        whole = r"\s*".join(parts)  # the recogniser sometimes writes "Alikaya"
         alternatives = [whole, *parts] if parts else []
         for alternative in alternatives:
             pattern = regex.compile(rf"(?<![\p{{L}}\p{{M}}]){alternative}{_SUFFIX}(?![\p{{L}}])")

@@ -22,6 +22,11 @@ CHECKS: tuple[tuple[EntityType, Check, float], ...] = (
     (EntityType.PHONE_NUMBER, checksums.international_phone, 0.7),
     (EntityType.TAX_ID, checksums.vkn, 0.6),
 )
+# National plans of English-speaking countries, for English calls only.
+CHECKS_EN: tuple[tuple[EntityType, Check, float], ...] = (
+    (EntityType.PHONE_NUMBER, checksums.uk_phone, 0.8),
+    (EntityType.PHONE_NUMBER, checksums.us_phone, 0.75),
+)
 MIN_DIGITS = 7
 
 
@@ -34,22 +39,23 @@ class ChecksumRecognizer(Recognizer):
         for run in doc.runs:
             if len(run.digits) < MIN_DIGITS:
                 continue
-            best = self._judge(run)
+            best = self._judge(run, doc.lang)
             if best is not None:
                 yield Finding(run.start, run.end, best[0], best[1], self.name)
                 continue
             # A neighbouring number read into the run ("0532 418 27 90, bir de…"): try the
             # run without a chunk at either end.
             for part in numbers.subruns(run):
-                best = self._judge(part)
+                best = self._judge(part, doc.lang)
                 if best is not None:
                     yield Finding(part.start, part.end, best[0], best[1], self.name)
                     break
 
-    def _judge(self, run: numbers.NumberRun) -> tuple[EntityType, float] | None:
+    def _judge(self, run: numbers.NumberRun, lang: str) -> tuple[EntityType, float] | None:
+        checks = CHECKS + CHECKS_EN if lang == "en" else CHECKS
         best: tuple[EntityType, float] | None = None
         for reading in numbers.readings(run):
-            for entity, check, score in CHECKS:
+            for entity, check, score in checks:
                 if score >= self.threshold and check(reading.digits):
                     if best is None or score > best[1]:
                         best = (entity, score)

@@ -112,6 +112,11 @@ _SPELL_CUE = regex.compile(
     regex.IGNORECASE | regex.VERSION1,
 )
 MAX_WORDS = 3
+# "Ramazan Bayramı", "Christmas Eve": a name before these is a holiday, not a person.
+_HOLIDAY = regex.compile(
+    r"(?:Christmas|New\s+Year's|Boxing|Valentine's|Halloween)\s*$", regex.VERSION1
+)
+_OCCASION = regex.compile(r"(?:Bayram\p{L}*|Kandil\p{L}*|Eve|Day|Holiday|Bank)\b", regex.VERSION1)
 
 
 def _strip(word: str) -> str:
@@ -316,6 +321,10 @@ class PersonRecognizer(Recognizer):
                 continue
             following = words[index + 1] if index + 1 < len(words) else None
             gap = doc.text[match.end() : following.start()] if following else ""
+            occasion = following is not None and bool(_OCCASION.match(following.group()))
+            holiday = bool(_HOLIDAY.search(doc.text, max(0, match.start() - 16), match.start()))
+            if occasion or holiday or places.is_en_city(word):
+                continue
             if following and gap.strip() == "":
                 nxt = _strip(following.group())
                 if lexicon.is_surname(nxt, code) or not (_ordinary(nxt, code) or nxt.isupper()):
@@ -323,8 +332,11 @@ class PersonRecognizer(Recognizer):
                         match.start(), following.end(), EntityType.PERSON, 0.85, self.name
                     )
                     continue
-            if not lexicon.is_ambiguous(word, code) and not _sentence_start(
-                doc.text, match.start()
+            if (
+                not lexicon.is_ambiguous(word, code)
+                and not places.is_ambiguous_place(word)
+                and not places.is_district(word)
+                and not _sentence_start(doc.text, match.start())
             ):
                 yield Finding(match.start(), match.end(), EntityType.PERSON, 0.7, self.name)
 

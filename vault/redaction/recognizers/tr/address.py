@@ -9,6 +9,7 @@ from typing import ClassVar
 
 import regex
 
+from vault.redaction import lexicon, places
 from vault.redaction.base import Recognizer
 from vault.redaction.document import TIMEOUT, Document
 from vault.redaction.text import fold
@@ -67,6 +68,34 @@ def _opening_words(text: str) -> int:
     return skipped
 
 
+_KEYWORD_AT = regex.compile(rf"(?i:{_KEYWORD})(?!\p{{L}})", regex.VERSION1)
+
+
+def _sentence_opener(full: str, start: int, text: str) -> int:
+    """A sentence's capitalised first word is not part of the address after it ("Modemi
+    Yıldız Sitesi…") unless it is a name or a place; and a lower-case keyword ("yolu",
+    "sitesi") after nothing but that word is no address at all. Returns characters to skip,
+    or the whole length to drop the match."""
+    before = full[:start].rstrip()
+    if before and before[-1] not in ".?!:":
+        return 0
+    keyword = _KEYWORD_AT.search(text)
+    if keyword is None:
+        return 0
+    words = text[: keyword.start()].split()
+    first = words[0] if words else ""
+    if (
+        not first
+        or lexicon.is_name(first)
+        or places.is_province(first)
+        or places.is_district(first)
+    ):
+        return 0
+    if len(words) >= 2:
+        return text.index(words[1])
+    return len(text) if keyword.group()[0].islower() else 0
+
+
 class TurkishAddressRecognizer(Recognizer):
     name = "address_tr"
     entities: ClassVar[tuple[EntityType, ...]] = (EntityType.ADDRESS,)
@@ -83,7 +112,7 @@ class TurkishAddressRecognizer(Recognizer):
                     break
                 start = nxt + 1
             text = _cut_at_sentence_end(doc.text[start:end])
-            skip = _opening_words(text)
+            skip = _opening_words(text) or _sentence_opener(doc.text, start, text)
             start, text = start + skip, text[skip:].rstrip(" ,.-/:")
             if len(text) >= 8 and regex.search(_KEYWORD, fold(text)):
                 yield Finding(start, start + len(text), EntityType.ADDRESS, 0.9, self.name)
