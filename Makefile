@@ -38,6 +38,10 @@ test: lint typecheck pytest
 bench: setup
 	$(BIN)/python bench/bench_storage.py
 	$(BIN)/python bench/bench_upload.py
+	$(BIN)/python bench/bench_transcribe.py
+	$(BIN)/python bench/bench_redaction.py
+	$(BIN)/python bench/redaction_challenge.py --out .bench/redaction-challenge.jsonl
+	$(BIN)/vault eval redaction .bench/redaction-challenge.jsonl
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
