@@ -296,18 +296,20 @@ class Value:
     ordinal: bool = False
 
 
-def _pieces(doc: Document) -> list[tuple[int, int]]:
+def _pieces(doc: Document) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """Number-like pieces, and the weak ones among them: a lone "bir"/"one" is an article far
+    more often than a number, so it counts only next to other numbers (dictation, "bir
+    ağustos")."""
     pieces = []
+    weak = set()
     for run in doc.runs:
-        # A lone "bir"/"one" is an article far more often than a number (but "bir ağustos").
-        if doc.folded[run.start : run.end].strip() in ("bir", "one", "o", "oh") and not (
-            _MONTH.match(doc.folded, run.end + 1)
-        ):
-            continue
-        pieces.append((run.start, run.end))
+        span = (run.start, run.end)
+        pieces.append(span)
+        if doc.folded[run.start : run.end].strip() in ("bir", "one", "o", "oh"):
+            weak.add(span)
     pieces += [m.span() for m in _EXTRA_VALUES.finditer(doc.folded, timeout=TIMEOUT)]
     pieces.sort()
-    return pieces
+    return pieces, weak
 
 
 def _number_only_sentence(doc: Document, start: int, end: int) -> bool:
@@ -319,7 +321,8 @@ def _number_only_sentence(doc: Document, start: int, end: int) -> bool:
 def values(doc: Document) -> list[Value]:
     """Stretches of the text that can be a spoken value: numbers, dates, id-like tokens."""
     merged: list[tuple[int, int]] = []
-    for start, end in _pieces(doc):
+    pieces, weak = _pieces(doc)
+    for start, end in pieces:
         if merged:
             last_start, last_end = merged[-1]
             gap = doc.folded[last_end:start]
@@ -339,6 +342,8 @@ def values(doc: Document) -> list[Value]:
         merged.append((start, end))
     out = []
     for start, end in merged:
+        if (start, end) in weak:
+            continue
         text = doc.folded[start:end]
         digits = sum(len(run.digits) for run in doc.runs if run.start >= start and run.end <= end)
         ordinal = bool(_ORDINAL.search(text))
@@ -402,6 +407,8 @@ def cue_hits(doc: Document) -> list[tuple[int, int, Cue]]:
     return hits
 
 
+MAX_PARTS = 4
+PART_GAP = 12
 CARD_FOLLOWERS = 2
 CARD_FOLLOW_WINDOW = 260
 
@@ -426,18 +433,37 @@ class ContextRecognizer(Recognizer):
         taken: set[int] = set()
         for index, (_start, cue_end, cue) in enumerate(hits):
             next_cue = starts[index + 1] if index + 1 < len(hits) else len(doc.text)
-            for value in spans:
-                if value.start < cue_end:
-                    continue
-                if value.start >= next_cue or value.start - cue_end > cue.window:
-                    break
-                if not fits(cue.entity, value, cue.shape):
-                    continue
+            window = [
+                v
+                for v in spans
+                if cue_end <= v.start < next_cue and v.start - cue_end <= cue.window
+            ]
+            chosen = self._choose(window, cue)
+            for value in chosen:
                 taken.add(value.start)
                 yield Finding(_widen(doc, value.start), value.end, cue.entity, 0.95, self.name)
-                if cue.entity is E.CARD_NUMBER:
-                    yield from self._card_followers(doc, spans, value, taken)
-                break
+            if chosen and cue.entity is E.CARD_NUMBER:
+                yield from self._card_followers(doc, spans, chosen[-1], taken)
+
+    @staticmethod
+    def _choose(window: list[Value], cue: Cue) -> list[Value]:
+        """The value the cue asks for: the first that has its shape, or, for a long number
+        read in pieces the recogniser broke up ("sekiz, iki, sekiz. İyig, sekiz…"), the first
+        few values close together whose digits add up to it."""
+        low = (cue.shape or SHAPES.get(cue.entity, (1, 40)))[0]
+        for index, value in enumerate(window):
+            group = [value]
+            total = value.digits
+            for nxt in window[index + 1 : index + MAX_PARTS]:
+                if total >= low or nxt.start - group[-1].end > PART_GAP:
+                    break
+                group.append(nxt)
+                total += nxt.digits
+            if len(group) > 1 and total >= low and fits(cue.entity, value, (1, 40)):
+                return group
+            if fits(cue.entity, value, cue.shape):
+                return [value]
+        return []
 
     def _card_followers(
         self, doc: Document, spans: list[Value], card: Value, taken: set[int]
