@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Path, Query, Request
@@ -115,17 +115,18 @@ class AudioVariant(StrEnum):
     REDACTED = "redacted"
 
 
-_AUDIO_ACTIONS = {
-    AudioVariant.ORIGINAL: Action.AUDIO_ORIGINAL,
-    AudioVariant.REDACTED: Action.AUDIO_REDACTED,
-}
+class TranscriptVariant(StrEnum):
+    RAW = "raw"
+    REDACTED = "redacted"
 
 
 @dataclass(frozen=True)
-class AudioAccess:
+class VariantAccess:
+    """An allowed access to one variant (original or redacted) of a recording."""
+
     access: Access
     recording: Recording
-    variant: AudioVariant
+    variant: str
 
 
 def _variant_gate(
@@ -133,81 +134,66 @@ def _variant_gate(
     vault: Vault,
     recording_id: str,
     value: str,
-    variants: type[StrEnum],
-    actions: Mapping[Any, Action],
+    actions: Mapping[str, Action],
 ) -> Gate:
     """A gate for a variant-bearing route; an unknown variant is refused once authenticated."""
-    known = value in variants._value2member_map_
-    variant = variants(value) if known else None
+    known = value in actions
     gate = Gate(
         request,
         vault,
         # Unknown variants are audited under the least sensitive action of the route.
-        action=actions[variant if variant is not None else list(variants)[-1]],
+        action=actions[value] if known else actions["redacted"],
         resource_type="recording",
         resource_id=recording_id[:64],
         variant=value[:32] if known else None,
     )
     if not known:
         gate.authorise()
-        choices = ", ".join(v.value for v in variants)
+        choices = ", ".join(actions)
         gate.deny("invalid_variant", InvalidInput(f"variant must be one of: {choices}"))
     return gate
 
 
-def audio_access(
-    request: Request,
-    vault: VaultDep,
-    session: DbSession,
-    recording_id: RecordingId,
-    variant: Annotated[
-        str,
-        Query(max_length=32, description="redacted for the quality team; original needs a purpose"),
-    ] = AudioVariant.REDACTED.value,
-) -> AudioAccess:
-    gate = _variant_gate(request, vault, recording_id, variant, AudioVariant, _AUDIO_ACTIONS)
-    opened = _open_recording(request, vault, session, recording_id, gate)
-    return AudioAccess(opened.access, opened.recording, AudioVariant(variant))
+VariantQuery = Annotated[
+    str,
+    Query(
+        max_length=32,
+        description="redacted (the default) for the quality team; the original audio or the "
+        "raw transcript needs X-Access-Purpose",
+    ),
+]
 
 
-class TranscriptVariant(StrEnum):
-    RAW = "raw"
-    REDACTED = "redacted"
+def variant_access(actions: Mapping[str, Action]) -> Callable[..., VariantAccess]:
+    """A dependency for ``?variant=``: the redacted variant by default, each its own action."""
+
+    def dependency(
+        request: Request,
+        vault: VaultDep,
+        session: DbSession,
+        recording_id: RecordingId,
+        variant: VariantQuery = "redacted",
+    ) -> VariantAccess:
+        gate = _variant_gate(request, vault, recording_id, variant, actions)
+        opened = _open_recording(request, vault, session, recording_id, gate)
+        return VariantAccess(opened.access, opened.recording, variant)
+
+    return dependency
 
 
-_TRANSCRIPT_ACTIONS = {
-    TranscriptVariant.RAW: Action.TRANSCRIPT_RAW,
-    TranscriptVariant.REDACTED: Action.TRANSCRIPT_REDACTED,
+_AUDIO = {
+    AudioVariant.ORIGINAL.value: Action.AUDIO_ORIGINAL,
+    AudioVariant.REDACTED.value: Action.AUDIO_REDACTED,
+}
+_TRANSCRIPT = {
+    TranscriptVariant.RAW.value: Action.TRANSCRIPT_RAW,
+    TranscriptVariant.REDACTED.value: Action.TRANSCRIPT_REDACTED,
 }
 
 
-@dataclass(frozen=True)
-class TranscriptAccess:
-    access: Access
-    recording: Recording
-    variant: TranscriptVariant
-
-
-def transcript_access(
-    request: Request,
-    vault: VaultDep,
-    session: DbSession,
-    recording_id: RecordingId,
-    variant: Annotated[
-        str,
-        Query(max_length=32, description="redacted for the quality team; raw needs a purpose"),
-    ] = TranscriptVariant.REDACTED.value,
-) -> TranscriptAccess:
-    gate = _variant_gate(
-        request, vault, recording_id, variant, TranscriptVariant, _TRANSCRIPT_ACTIONS
-    )
-    opened = _open_recording(request, vault, session, recording_id, gate)
-    return TranscriptAccess(opened.access, opened.recording, TranscriptVariant(variant))
-
-
 RecordingRead = Annotated[RecordingAccess, Depends(recording_access(Action.RECORDING_READ))]
-AudioRead = Annotated[AudioAccess, Depends(audio_access)]
-TranscriptRead = Annotated[TranscriptAccess, Depends(transcript_access)]
+AudioRead = Annotated[VariantAccess, Depends(variant_access(_AUDIO))]
+TranscriptRead = Annotated[VariantAccess, Depends(variant_access(_TRANSCRIPT))]
 ListAccess = Annotated[Access, Depends(allowed(Action.RECORDING_LIST, "recording"))]
 StatsAccess = Annotated[Access, Depends(allowed(Action.RECORDING_STATS, "recording"))]
 AuditReadAccess = Annotated[Access, Depends(allowed(Action.AUDIT_READ, "audit"))]

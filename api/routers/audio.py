@@ -35,10 +35,10 @@ router = APIRouter(tags=["playback"])
 )
 def play(request: Request, audio: AudioRead, vault: VaultDep, session: DbSession) -> Response:
     recording = audio.recording
-    if audio.variant is AudioVariant.REDACTED and recording.status != Status.READY.value:
+    if audio.variant == AudioVariant.REDACTED and recording.status != Status.READY.value:
         raise NotReady(f"the redacted audio is not ready (status: {recording.status})")
     opened = blobs.open_variant(
-        session, keyring=vault.keyring, recording=recording, variant=audio.variant.value
+        session, keyring=vault.keyring, recording=recording, variant=audio.variant
     )
     size = opened.plaintext_size
     etag = f'"{opened.etag}"'

@@ -25,7 +25,7 @@ def read_transcript(
     opened: TranscriptRead, vault: VaultDep, session: DbSession
 ) -> Transcript | RedactedTranscript:
     recording = opened.recording
-    if opened.variant is TranscriptVariant.REDACTED:
+    if opened.variant == TranscriptVariant.REDACTED:
         if recording.status != Status.READY.value:
             raise NotReady(f"the redacted transcript is not ready (status: {recording.status})")
         return store.read_redacted(
