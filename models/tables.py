@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, new_id, utcnow
@@ -139,3 +140,53 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SearchDocument(Base):
+    """A ready recording's *redacted* transcript as the search index holds it, never the raw one.
+
+    What a search filters and sorts on; the text is in ``SearchDocumentText``, apart, so that
+    ranking many matches reads small rows. The terms are indexed by backend: on SQLite in the
+    FTS5 table ``search_fts`` (rowid = ``id``), which a model cannot declare, so migration 0003
+    creates it, with a trigger that deletes its row along with this one; on PostgreSQL in
+    ``terms``, a stored tsvector under a GIN index. SQLite leaves ``terms`` NULL, and its index
+    on it empty.
+    """
+
+    __tablename__ = "search_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[str] = mapped_column(
+        ForeignKey("recordings.id", ondelete="CASCADE"), unique=True
+    )
+    language: Mapped[str | None] = mapped_column(String(8))
+    agent_id: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    duration_seconds: Mapped[float]
+    speakers: Mapped[str] = mapped_column(String(64))
+    entity_types: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"), deferred=True
+    )
+    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_search_documents_agent_id_started_at", SearchDocument.agent_id, SearchDocument.started_at)
+Index(
+    "ix_search_documents_terms",
+    SearchDocument.terms,
+    postgresql_using="gin",
+    sqlite_where=SearchDocument.terms.is_not(None),
+)
+
+
+class SearchDocumentText(Base):
+    """The redacted segments of an indexed transcript (JSON ``[start, end, speaker, text]``),
+    which snippets are cut from."""
+
+    __tablename__ = "search_document_texts"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("search_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    segments: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,137 @@
+"""Cursor pagination: every hit once, in order, under relevance and date sorting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.schemas import Speaker, Status
+from models.tables import Recording
+from tests.vault.search.helpers import day, find, indexed
+from vault.db import transaction
+from vault.errors import InvalidInput
+from vault.search.schemas import SearchHit, Sort
+
+C = Speaker.CUSTOMER
+
+
+def corpus(factory: sessionmaker[Session]) -> set[str]:
+    """25 matching calls: many with equal scores, several on the same day; 5 that don't match."""
+    matching = set()
+    for i in range(25):
+        words = " ".join(["fatura"] * (1 + i % 4) + ["lütfen"] * (i % 3))
+        matching.add(indexed(factory, [(C, words)], started_at=day(i % 6)))
+    for i in range(5):
+        indexed(factory, [(C, "kargo nerede")], started_at=day(i))
+    return matching
+
+
+def walk(
+    factory: sessionmaker[Session], sort: Sort, limit: int, *, full: bool = True, **filters: Any
+) -> list[SearchHit]:
+    hits: list[SearchHit] = []
+    cursor = None
+    for _ in range(100):
+        page = find(factory, "fatura", sort=sort, cursor=cursor, limit=limit, **filters)
+        assert len(page.items) <= limit
+        hits += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return hits
+        assert len(page.items) == limit or not full
+    raise AssertionError("pagination did not end")
+
+
+@pytest.mark.parametrize("limit", [1, 7, 25, 100])
+def test_relevance_pages_have_no_duplicates_and_no_gaps(
+    session_factory: sessionmaker[Session], limit: int
+) -> None:
+    matching = corpus(session_factory)
+    hits = walk(session_factory, "relevance", limit)
+    assert [h.recording_id for h in hits] == list(dict.fromkeys(h.recording_id for h in hits))
+    assert {h.recording_id for h in hits} == matching
+    keys = [(-(h.score or 0.0), h.recording_id) for h in hits]
+    assert keys == sorted(keys)
+    assert len({h.score for h in hits}) < len(hits)  # ties were there to break
+
+
+@pytest.mark.parametrize("limit", [1, 4, 100])
+def test_date_pages_have_no_duplicates_and_no_gaps(
+    session_factory: sessionmaker[Session], limit: int
+) -> None:
+    matching = corpus(session_factory)
+    hits = walk(session_factory, "date", limit)
+    assert [h.recording_id for h in hits] == list(dict.fromkeys(h.recording_id for h in hits))
+    assert {h.recording_id for h in hits} == matching
+    keys = [(-h.started_at.timestamp(), h.recording_id) for h in hits]
+    assert keys == sorted(keys)
+
+
+def test_filtered_pages(session_factory: sessionmaker[Session]) -> None:
+    corpus(session_factory)
+    hits = walk(session_factory, "relevance", 3, started_from=day(2), started_to=day(4))
+    assert hits
+    assert all(day(2) <= h.started_at < day(4) for h in hits)
+    assert len(hits) == len({h.recording_id for h in hits})
+
+
+def test_without_words_hits_come_newest_first(session_factory: sessionmaker[Session]) -> None:
+    corpus(session_factory)
+    first = find(session_factory, "", limit=10)
+    assert [h.score for h in first.items] == [None] * 10
+    assert first.items[0].started_at == day(5)
+    assert first.next_cursor is not None
+    second = find(session_factory, "", limit=100, cursor=first.next_cursor)
+    assert len(first.items) + len(second.items) == 30
+    assert second.next_cursor is None
+
+
+def test_a_hit_added_between_pages_causes_no_duplicate(
+    session_factory: sessionmaker[Session],
+) -> None:
+    matching = corpus(session_factory)
+    first = find(session_factory, "fatura", sort="date", limit=10)
+    indexed(session_factory, [(C, "fatura")], started_at=day(10))
+    rest: list[SearchHit] = []
+    cursor = first.next_cursor
+    while cursor is not None:
+        page = find(session_factory, "fatura", sort="date", limit=10, cursor=cursor)
+        rest += page.items
+        cursor = page.next_cursor
+    seen = [h.recording_id for h in first.items + rest]
+    assert len(seen) == len(set(seen))
+    assert set(seen) == matching
+
+
+def test_a_cursor_belongs_to_its_order(session_factory: sessionmaker[Session]) -> None:
+    corpus(session_factory)
+    page = find(session_factory, "fatura", sort="relevance", limit=3)
+    assert page.next_cursor is not None
+    with pytest.raises(InvalidInput):
+        find(session_factory, "fatura", sort="date", cursor=page.next_cursor)
+
+
+@pytest.mark.parametrize(
+    "cursor", ["", "not a cursor", "W10", "WyJkYXRlIiwxLDJd", "WyJkYXRlIiwieCIsInkiXQ", "%%%"]
+)
+def test_a_broken_cursor_is_invalid_input(
+    session_factory: sessionmaker[Session], cursor: str
+) -> None:
+    with pytest.raises(InvalidInput):
+        find(session_factory, "fatura", sort="date", cursor=cursor)
+
+
+def test_a_recording_no_longer_ready_is_skipped_without_breaking_pages(
+    session_factory: sessionmaker[Session],
+) -> None:
+    ready = {indexed(session_factory, [(C, "fatura")], started_at=day(i)) for i in range(6)}
+    gone = indexed(session_factory, [(C, "fatura")], started_at=day(3))
+    with transaction(session_factory) as session:
+        row = session.get(Recording, gone)
+        assert row is not None
+        row.status = Status.FAILED.value
+    hits = walk(session_factory, "date", 2, full=False)
+    assert [h.recording_id for h in hits] == list(dict.fromkeys(h.recording_id for h in hits))
+    assert {h.recording_id for h in hits} == ready

@@ -1,0 +1,63 @@
+"""A recording's redacted transcript as one index document: metadata, segments, terms."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from models.schemas import RedactedTranscript, Speaker
+from models.tables import Recording
+from vault.redaction.types import EntityType
+from vault.search import normalise
+from vault.search.base import SPEAKERS, Document
+
+_ENTITY_TYPES = frozenset(e.value for e in EntityType)
+
+
+@dataclass(frozen=True)
+class StoredSegment:
+    start: float
+    end: float
+    speaker: Speaker
+    text: str
+
+
+def document(*, recording: Recording, transcript: RedactedTranscript) -> Document:
+    """The index document of ``recording``; only a *redacted* transcript is ever accepted."""
+    if not isinstance(transcript, RedactedTranscript):
+        raise TypeError("only redacted transcripts are indexed")
+    code = (transcript.language or recording.language or "").lower()[:8] or None
+    language = normalise.language_of(code)
+    terms: dict[Speaker, list[str]] = {s: [] for s in SPEAKERS}
+    stored: list[tuple[float, float, str, str]] = []
+    types: set[str] = set()
+    for segment in transcript.segments:
+        if not segment.text.strip():
+            continue
+        found = normalise.terms(segment.text, language=language)
+        terms[segment.speaker].extend(found)
+        types.update(
+            t.removeprefix(normalise.ENTITY_PREFIX).upper()
+            for t in found
+            if t.startswith(normalise.ENTITY_PREFIX)
+        )
+        stored.append((segment.start, segment.end, segment.speaker.value, segment.text))
+    present = {Speaker(s[2]) for s in stored}
+    return Document(
+        recording_id=recording.id,
+        language=code,
+        agent_id=recording.agent_id,
+        started_at=recording.started_at,
+        duration_seconds=transcript.duration,
+        speakers=" ".join(s.value for s in SPEAKERS if s in present),
+        entity_types=" ".join(sorted(types & _ENTITY_TYPES)),
+        segments=json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+        terms=terms,
+    )
+
+
+def segments(stored: str) -> list[StoredSegment]:
+    return [
+        StoredSegment(float(start), float(end), Speaker(speaker), str(text))
+        for start, end, speaker, text in json.loads(stored)
+    ]

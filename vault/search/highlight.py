@@ -1,0 +1,129 @@
+"""Snippets: the segments a query matched, HTML-escaped, with ``<mark>`` around each hit.
+
+Hits are found again here, on the stored redacted segments, with the same normalisation the
+index used; a segment's start is the time a player jumps to. Only what the query looked for
+is marked, never what it excluded.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator, Sequence
+
+from models.schemas import Speaker
+from vault.search import normalise
+from vault.search.document import StoredSegment
+from vault.search.normalise import Language, Token
+from vault.search.query import Match
+from vault.search.schemas import SearchSnippet
+
+MAX_SNIPPETS = 3
+WINDOW = 240
+"""Characters of a long segment shown around its first hit."""
+
+
+def _starts(
+    tokens: Sequence[Token], at: dict[str, list[int]], first: str, prefix: bool
+) -> Iterable[int]:
+    if prefix:
+        return [i for i, t in enumerate(tokens) if t.term.startswith(first)]
+    return at.get(first, [])
+
+
+def _hits(
+    tokens: Sequence[Token], at: dict[str, list[int]], leaf: Match
+) -> Iterator[tuple[int, int]]:
+    """The first and last token of each place an alternative of ``leaf`` matches."""
+    for terms in leaf.alternatives:
+        last = len(terms) - 1
+        for i in _starts(tokens, at, terms[0], leaf.prefix and last == 0):
+            if i + last >= len(tokens):
+                continue
+            end = tokens[i + last].term
+            if all(tokens[i + k].term == terms[k] for k in range(1, last)) and (
+                end.startswith(terms[last]) if leaf.prefix else end == terms[last]
+            ):
+                yield i, i + last
+
+
+def spans(tokens: Sequence[Token], leaves: Sequence[Match]) -> list[tuple[int, int]]:
+    """The character spans of every hit of ``leaves`` among ``tokens``, merged, in order."""
+    at: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        at.setdefault(token.term, []).append(i)
+    found = sorted(
+        (tokens[first].start, tokens[last].end)
+        for leaf in leaves
+        for first, last in _hits(tokens, at, leaf)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _window(text: str, first: int) -> tuple[int, int]:
+    if len(text) <= WINDOW:
+        return 0, len(text)
+    start = max(0, first - WINDOW // 3)
+    if start > 0:
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + WINDOW)
+    if end < len(text):
+        space = text.rfind(" ", max(start, first), end)
+        end = space if space > first else end
+    return start, end
+
+
+def mark(text: str, hits: Sequence[tuple[int, int]]) -> str:
+    """``text`` (a window of it, if long) escaped, with ``<mark>`` around ``hits``."""
+    start, end = _window(text, hits[0][0])
+    out = ["…" if start > 0 else ""]
+    at = start
+    for hit_start, hit_end in hits:
+        left, right = max(hit_start, start), min(hit_end, end)
+        if left >= right:
+            continue
+        out.append(html.escape(text[at:left]))
+        out.append(f"<mark>{html.escape(text[left:right])}</mark>")
+        at = right
+    out.append(html.escape(text[at:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
+
+
+def snippets(
+    segments: Sequence[StoredSegment],
+    *,
+    language: Language | None,
+    leaves: Sequence[Match],
+    speaker: Speaker | None,
+) -> list[SearchSnippet]:
+    """The first ``MAX_SNIPPETS`` segments with a hit, as snippets.
+
+    It stops there: reading a whole long call again for every hit would cost more than the
+    index query itself.
+    """
+    out: list[SearchSnippet] = []
+    if not leaves:
+        return out
+    for segment in segments:
+        if len(out) == MAX_SNIPPETS:
+            break
+        if speaker is not None and segment.speaker != speaker:
+            continue
+        hits = spans(normalise.tokens(segment.text, language=language), leaves)
+        if hits:
+            out.append(
+                SearchSnippet(
+                    start=segment.start,
+                    end=segment.end,
+                    speaker=segment.speaker,
+                    html=mark(segment.text, hits),
+                )
+            )
+    return out

@@ -1,0 +1,279 @@
+"""Search over redacted transcripts: index a ready recording, drop it, search, rebuild.
+
+Plain functions on a caller's session that never commit (``reindex_all`` alone runs its own
+transactions, batch by batch). Only ``ready`` recordings are returned, whatever the index holds.
+Nothing here logs a query or a transcript's words: only ids and counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.schemas import RedactedTranscript, Status
+from models.tables import Recording, SearchDocument, SearchDocumentText
+from vault.db import transaction
+from vault.errors import KeyDestroyed, NotReady
+from vault.keys.keyring import MasterKeyring
+from vault.search import cursor as cursors
+from vault.search import highlight, normalise
+from vault.search.backends import backend_for
+from vault.search.base import DOCUMENTS, AnySelect, Document
+from vault.search.document import document, segments
+from vault.search.query import Expr, entity, parse, positives, require
+from vault.search.schemas import MAX_LIMIT, SearchFilters, SearchHit, SearchPage, Sort
+from vault.storage.base import BlobStore
+from vault.transcription.store import read_redacted
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 20
+REINDEX_BATCH = 200
+
+
+def index_recording(
+    session: Session, *, recording: Recording, transcript: RedactedTranscript
+) -> None:
+    """Put ``recording``'s redacted transcript in the index, replacing what it held of it."""
+    index_documents(session, documents=[document(recording=recording, transcript=transcript)])
+
+
+def index_documents(session: Session, *, documents: list[Document]) -> None:
+    """Index many documents at once (each replaces its recording's previous one)."""
+    if not documents:
+        return
+    session.execute(
+        delete(SearchDocument)
+        .where(SearchDocument.recording_id.in_([d.recording_id for d in documents]))
+        .execution_options(synchronize_session=False)
+    )
+    ids = backend_for(session).insert(session, documents)
+    session.execute(
+        insert(SearchDocumentText),
+        [
+            {"document_id": id_, "segments": d.segments}
+            for id_, d in zip(ids, documents, strict=True)
+        ],
+    )
+
+
+def remove(session: Session, *, recording_id: str) -> None:
+    """Take a recording out of the index (nothing happens if it is not there)."""
+    session.execute(
+        delete(SearchDocument)
+        .where(SearchDocument.recording_id == recording_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _filtered(query: AnySelect, *, agent_id: str | None, filters: SearchFilters) -> AnySelect:
+    doc = SearchDocument
+    conditions: list[ColumnElement[bool]] = []
+    if agent_id is not None:
+        conditions.append(doc.agent_id == agent_id)
+    if filters.agent_id is not None:
+        conditions.append(doc.agent_id == filters.agent_id)
+    if filters.language is not None:
+        conditions.append(doc.language == filters.language)
+    if filters.started_from is not None:
+        conditions.append(doc.started_at >= filters.started_from)
+    if filters.started_to is not None:
+        conditions.append(doc.started_at < filters.started_to)
+    if filters.min_duration is not None:
+        conditions.append(doc.duration_seconds >= filters.min_duration)
+    if filters.max_duration is not None:
+        conditions.append(doc.duration_seconds <= filters.max_duration)
+    return query.where(*conditions) if conditions else query
+
+
+def _candidates(
+    session: Session, *, expr: Expr | None, agent_id: str | None, filters: SearchFilters
+) -> tuple[AnySelect, ColumnElement[float] | None]:
+    """The matching documents' ids and sort keys, and their score if there are words."""
+    doc = SearchDocument
+    statement: AnySelect = select(doc.id, doc.recording_id, doc.started_at)
+    score: ColumnElement[float] | None = None
+    if expr is not None:
+        statement, score = backend_for(session).matching(
+            statement, expr=expr, speaker=filters.speaker
+        )
+        statement = statement.add_columns(score.label("score"))
+    elif filters.speaker is not None:
+        statement = statement.where(doc.speakers.contains(filters.speaker.value))
+    return _filtered(statement, agent_id=agent_id, filters=filters), score
+
+
+def search(
+    session: Session,
+    *,
+    query: str,
+    agent_id: str | None,
+    filters: SearchFilters,
+    sort: Sort = "relevance",
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> SearchPage:
+    """One page of the ready recordings matching ``query`` and ``filters``.
+
+    ``agent_id`` scopes the search to that agent's own calls (``None``: everyone's). With no
+    words to look for, hits come newest first whatever ``sort`` says. Raises ``InvalidInput``
+    for a malformed query or cursor.
+
+    A recording that is no longer ``ready`` is never shown, even if the index still holds it;
+    it then leaves its page one hit short. ``next_cursor`` alone says whether more may follow.
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    doc = SearchDocument
+    expr = parse(
+        query,
+        language=normalise.language_of(filters.language),
+        any_language=filters.language is None,
+    )
+    expr = require(expr, [entity(t.value) for t in filters.entity_types])
+    candidates, score = _candidates(session, expr=expr, agent_id=agent_id, filters=filters)
+    by: Sort = "date"
+    sort_key: ColumnElement[Any] = DOCUMENTS.c.started_at
+    if sort == "relevance" and score is not None:
+        by, sort_key = "relevance", score
+    if cursor is not None:
+        key, after = cursors.decode(cursor, sort=by)
+        candidates = candidates.where(
+            or_(sort_key < key, and_(sort_key == key, doc.recording_id > after))
+        )
+    # Rank and cut on the keys alone; then read the page's rows, and check them.
+    keys = session.execute(
+        candidates.order_by(sort_key.desc(), doc.recording_id).limit(limit + 1)
+    ).all()
+    shown = keys[:limit]
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(
+                doc.id,
+                Recording.call_id,
+                doc.agent_id,
+                doc.language,
+                doc.duration_seconds,
+                doc.speakers,
+                doc.entity_types,
+                SearchDocumentText.segments,
+            )
+            .join(SearchDocumentText, SearchDocumentText.document_id == doc.id)
+            .join(Recording, Recording.id == doc.recording_id)
+            .where(doc.id.in_([k.id for k in shown]), Recording.status == Status.READY.value)
+        )
+    }
+    leaves = positives(expr)
+    items = [
+        SearchHit(
+            recording_id=k.recording_id,
+            call_id=row.call_id,
+            agent_id=row.agent_id,
+            started_at=k.started_at,
+            language=row.language,
+            duration_seconds=row.duration_seconds,
+            speakers=row.speakers.split(),
+            entity_types=row.entity_types.split(),
+            score=k.score if score is not None else None,
+            snippets=highlight.snippets(
+                segments(row.segments),
+                language=normalise.language_of(row.language),
+                leaves=leaves,
+                speaker=filters.speaker,
+            ),
+        )
+        for k in shown
+        if (row := rows.get(k.id)) is not None
+    ]
+    next_cursor = None
+    if len(keys) > limit:
+        last = shown[-1]
+        next_cursor = cursors.encode(
+            sort=by,
+            key=last.score if by == "relevance" else last.started_at,
+            recording_id=last.recording_id,
+        )
+    return SearchPage(items=items, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    indexed: int
+    skipped: int
+    removed: int
+
+
+def reindex_all(
+    factory: sessionmaker[Session],
+    *,
+    store: BlobStore,
+    keyring: MasterKeyring,
+    batch_size: int = REINDEX_BATCH,
+) -> ReindexReport:
+    """Rebuild the index from the stored redacted transcripts of every ``ready`` recording.
+
+    Batches by recording id, each read in one session and written in its own transaction, so
+    the index stays searchable throughout. A recording whose transcript cannot be read any
+    more (its key destroyed by an erasure, or no redacted variant) is taken out of the index;
+    so is any document whose recording is no longer ready.
+    """
+    indexed = skipped = 0
+    after = ""
+    while True:
+        loaded: list[tuple[Recording, RedactedTranscript | None]] = []
+        with factory() as session:
+            batch = session.scalars(
+                select(Recording)
+                .where(Recording.status == Status.READY.value, Recording.id > after)
+                .order_by(Recording.id)
+                .limit(batch_size)
+            ).all()
+            for recording in batch:
+                try:
+                    transcript = read_redacted(
+                        session, store=store, keyring=keyring, recording=recording
+                    )
+                except (KeyDestroyed, NotReady):
+                    transcript = None
+                loaded.append((recording, transcript))
+        if not loaded:
+            break
+        after = loaded[-1][0].id
+        with transaction(factory) as session:
+            ready = set(
+                session.scalars(
+                    select(Recording.id).where(
+                        Recording.id.in_([r.id for r, _ in loaded]),
+                        Recording.status == Status.READY.value,
+                    )
+                )
+            )
+            documents = []
+            for recording, transcript in loaded:
+                if transcript is None or recording.id not in ready:
+                    remove(session, recording_id=recording.id)
+                    skipped += 1
+                else:
+                    documents.append(document(recording=recording, transcript=transcript))
+            index_documents(session, documents=documents)
+            indexed += len(documents)
+    with transaction(factory) as session:
+        stale = select(SearchDocument.recording_id).join(
+            Recording, Recording.id == SearchDocument.recording_id
+        )
+        stale = stale.where(Recording.status != Status.READY.value)
+        result = session.execute(
+            delete(SearchDocument)
+            .where(SearchDocument.recording_id.in_(stale.scalar_subquery()))
+            .execution_options(synchronize_session=False)
+        )
+        removed = int(getattr(result, "rowcount", 0) or 0)
+        backend_for(session).optimise(session)
+    log.info(
+        "search index rebuilt", extra={"indexed": indexed, "skipped": skipped, "removed": removed}
+    )
+    return ReindexReport(indexed=indexed, skipped=skipped, removed=removed)
