@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.observability import AccessLog
-from api.routers import audio, audit, health, recordings, transcripts
+from api.routers import audio, audit, health, recordings, search, transcripts
 from vault.config import Settings, get_settings
 from vault.queue import Dispatcher
 from vault.runtime import Vault, open_vault
@@ -72,6 +72,7 @@ def create_app(
     v1.include_router(recordings.router)
     v1.include_router(audio.router)
     v1.include_router(transcripts.router)
+    v1.include_router(search.router)
     v1.include_router(audit.router)
     app.include_router(v1)
 

@@ -143,6 +143,22 @@ def _eval_redaction(args: argparse.Namespace, settings: Settings) -> int:
     return redaction_cli.evaluate(Path(args.file), sys.stdout, misses=args.misses)
 
 
+def _search_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from vault.runtime import open_vault  # noqa: PLC0415
+    from vault.search import service as search  # noqa: PLC0415
+
+    vault = open_vault(settings)
+    try:
+        report = search.reindex_all(vault.factory, store=vault.store, keyring=vault.keyring)
+    finally:
+        vault.close()
+    print(
+        f"search index rebuilt: {report.indexed} indexed, {report.skipped} skipped, "
+        f"{report.removed} removed"
+    )
+    return 0
+
+
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from vault import migrate  # noqa: PLC0415
     from vault.db import make_engine  # noqa: PLC0415
@@ -233,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--misses", type=int, default=0, help="also print up to N missed entities (dev data only)"
     )
     eval_redaction.set_defaults(handler=_eval_redaction)
+
+    search = commands.add_parser("search", help="the search index").add_subparsers(
+        dest="search_command", required=True, metavar="ACTION"
+    )
+    search.add_parser(
+        "reindex", help="rebuild the index from the stored redacted transcripts"
+    ).set_defaults(handler=_search_reindex)
 
     db = commands.add_parser("db", help="the database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"

@@ -341,6 +341,7 @@ CALLS = [
         "text-not-ready", "GET", TRANSCRIPT, "recording.transcript.redacted", "stored", "redacted"
     ),
     Call("text-ready", "GET", TRANSCRIPT, "recording.transcript.redacted", "ready", "redacted"),
+    Call("search", "GET", "/api/v1/search", "recording.search"),
     Call("audit", "GET", "/api/v1/audit", "audit.read"),
     Call("audit-verify", "GET", "/api/v1/audit/verify", "audit.verify"),
 ]
@@ -374,6 +375,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "raw-not-ready":           ("409",  NOT_OWNER,       NO,    "409",   NO,   NO,     NO),
     "text-not-ready":          ("409",  NOT_OWNER,       "409", "409",   NO,   NO,     NO),
     "text-ready":              ("200",  NOT_OWNER,       "200", "200",   NO,   NO,     NO),
+    "search":                  ("200",  "200",           "200", "200",   NO,   NO,     NO),
     "audit":                   (NO,     NO,              NO,    NO,      NO,   "200",  NO),
     "audit-verify":            (NO,     NO,              NO,    NO,      NO,   "200",  NO),
 }

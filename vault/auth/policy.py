@@ -21,6 +21,7 @@ class Action(StrEnum):
     AUDIO_REDACTED = "recording.audio.redacted"
     TRANSCRIPT_RAW = "recording.transcript.raw"
     TRANSCRIPT_REDACTED = "recording.transcript.redacted"
+    SEARCH = "recording.search"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
 
@@ -63,6 +64,7 @@ POLICY: dict[Action, dict[Role, Rule]] = {
         Role.RIGHTS_OFFICER: Rule(Scope.ALL, needs_purpose=True),
     },
     Action.TRANSCRIPT_REDACTED: {Role.AGENT: _OWN, Role.QA: _ALL, Role.RIGHTS_OFFICER: _ALL},
+    Action.SEARCH: {Role.AGENT: _OWN, Role.QA: _ALL, Role.RIGHTS_OFFICER: _ALL},
     Action.AUDIT_READ: {Role.AUDITOR: _ALL},
     Action.AUDIT_VERIFY: {Role.AUDITOR: _ALL},
 }

@@ -30,6 +30,7 @@ from vault.redaction import transcript as redacting
 from vault.redaction.engine import Redactor
 from vault.redaction.types import PAYMENT_CARD, Known
 from vault.runtime import Vault
+from vault.search import service as search
 from vault.subjects import service as subjects
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,8 @@ def run(
                 session, claim=claim, status=Status.READY, now=datetime.now(UTC)
             ):
                 raise ClaimLost
+            # Only the redacted transcript is ever indexed, in the same commit as "ready".
+            search.index_recording(session, recording=row, transcript=redacted)
     except BaseException:
         # Nothing half-done stays behind: every object this attempt wrote goes.
         for sealed in written:
