@@ -41,6 +41,9 @@ GRANTED: dict[tuple[Action, Role], Scope] = {
     (A.TRANSCRIPT_REDACTED, R.RIGHTS_OFFICER): ALL,
     (A.TRANSCRIPT_RAW, R.AGENT): OWN,
     (A.TRANSCRIPT_RAW, R.RIGHTS_OFFICER): ALL,
+    (A.SEARCH, R.AGENT): OWN,
+    (A.SEARCH, R.QA): ALL,
+    (A.SEARCH, R.RIGHTS_OFFICER): ALL,
     (A.AUDIT_READ, R.AUDITOR): ALL,
     (A.AUDIT_VERIFY, R.AUDITOR): ALL,
 }
@@ -108,6 +111,7 @@ def test_admin_auditor_and_ingest_never_reach_calls_or_transcripts() -> None:
             A.AUDIO_REDACTED,
             A.TRANSCRIPT_RAW,
             A.TRANSCRIPT_REDACTED,
+            A.SEARCH,
         ):
             assert decide(who(role), action) is None
 
