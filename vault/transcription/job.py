@@ -50,6 +50,10 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
+class JobFailed(Exception):
+    """A job failed for a reason that is not transient; the message holds no personal data."""
+
+
 class Superseded(Exception):
     """The lease ran out and another worker took the recording over."""
 
@@ -301,9 +305,16 @@ def run(
     except (IntegrityError, KeyDestroyed) as error:
         _fail(vault, recording_id, f"the stored recording cannot be read: {error}")
         return Outcome.FAILED
-    except Exception:
+    except Exception as error:
+        # The queue's own log prints a failing task's exception; an unexpected one might quote
+        # transcript text, so it leaves this function as its type and the recording id only.
+        log.error(
+            "transcription failed unexpectedly",
+            extra={"recording_id": recording_id},
+            exc_info=error,
+        )
         _fail(vault, recording_id, "transcription failed unexpectedly; the error was logged")
-        raise
+        raise JobFailed(f"{type(error).__name__} while working on {recording_id}") from None
     log.info(
         "transcription done",
         extra={"recording_id": recording_id, "segments": len(transcript.segments)},
