@@ -10,8 +10,10 @@ joins, filters or snippets), and the ratio of p95 at 100,000 to p95 at 10,000 (t
 Kinds: ``rare`` (a word in 5 to 8 of 100,000 calls), ``common`` (one in half to nearly all
 calls of its language), ``phrase`` (a stock phrase in about 7% of its language's calls),
 ``filtered`` (a common word, one agent of 200 and a month), ``entity`` (calls where the customer
-gave a card number, in one language). Relevance ranks every match, so common words cost in
-proportion to the corpus; rare words fill more of the page (and so more snippets) at 100,000.
+gave a card number, in one language). ``search()`` ranks only the newest
+``RELEVANCE_WINDOW`` matches, so common words no longer cost in proportion to the corpus (the
+bare query still ranks every match); rare words fill more of the page (and so more snippets)
+at 100,000.
 
 Run: ``.venv/bin/python bench/bench_search.py [--documents 100000] [--small 10000]
 [--backends sqlite,postgresql] [--queries 30]``. PostgreSQL comes from VAULT_TEST_POSTGRES_URL

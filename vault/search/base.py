@@ -70,10 +70,11 @@ class Backend(ABC):
 
     @abstractmethod
     def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
+        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None, matched: bool = False
     ) -> tuple[AnySelect, ColumnElement[float]]:
         """``query`` (over ``search_documents``) narrowed to the documents ``expr`` matches,
-        said by ``speaker`` if given, and their relevance (higher is better)."""
+        said by ``speaker`` if given, and their relevance (higher is better). ``matched``: the
+        caller knows ``query`` holds matches alone, so a backend may skip testing them again."""
 
     @abstractmethod
     def optimise(self, session: Session) -> None:

@@ -97,7 +97,7 @@ class PostgresBackend(Backend):
         ).all()
 
     def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
+        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None, matched: bool = False
     ) -> tuple[AnySelect, ColumnElement[float]]:
         weight = WEIGHTS[speaker] if speaker is not None else ""
         tsquery = cast(literal(render(expr, weight)), TSQUERY)
@@ -106,6 +106,8 @@ class PostgresBackend(Backend):
             func.ts_rank(_RANK_WEIGHTS, SearchDocument.terms, tsquery, _RANK_NORMALISATION),
             DOUBLE_PRECISION,
         )
+        if matched:  # ts_rank alone: testing phrases again would read every tsvector twice
+            return query, score
         return query.where(SearchDocument.terms.bool_op("@@")(tsquery)), score
 
     def optimise(self, session: Session) -> None:

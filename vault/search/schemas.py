@@ -11,7 +11,12 @@ from models.schemas import Speaker
 from vault.redaction.types import EntityType
 
 Sort = Literal["relevance", "date"]
-"""``relevance``: best match first; ``date``: the newest call first."""
+"""``relevance``: best match first among the newest ``RELEVANCE_WINDOW`` matches; ``date``: the
+newest call first, over every match."""
+
+RELEVANCE_WINDOW = 2000
+"""Relevance ranks at most this many matches, the newest by ``started_at``: a broad query costs
+the same at any size of index, rather than scoring every call that says "fatura"."""
 
 MAX_LIMIT = 100
 
@@ -89,3 +94,12 @@ class SearchHit(BaseModel):
 class SearchPage(BaseModel):
     items: list[SearchHit]
     next_cursor: str | None
+    ranked_within: int | None = Field(
+        default=None,
+        description=(
+            "under relevance sorting, the most matches ranked: only the newest this many (by "
+            "started_at, then recording id) are ranked and paged, best first; older matches are "
+            "left out, so narrow the query or its dates, or sort by date, to reach them. None "
+            "when hits come by date, which covers every match"
+        ),
+    )

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.schemas import RedactedTranscript, Status
@@ -20,7 +20,7 @@ from vault.db import transaction
 from vault.errors import KeyDestroyed, NotReady
 from vault.keys.keyring import MasterKeyring
 from vault.search import cursor as cursors
-from vault.search import highlight, normalise
+from vault.search import highlight, normalise, schemas
 from vault.search.backends import backend_for
 from vault.search.base import DOCUMENTS, AnySelect, Document
 from vault.search.document import document, segments
@@ -91,15 +91,35 @@ def _filtered(query: AnySelect, *, agent_id: str | None, filters: SearchFilters)
 
 
 def _candidates(
-    session: Session, *, expr: Expr | None, agent_id: str | None, filters: SearchFilters
+    session: Session,
+    *,
+    expr: Expr | None,
+    agent_id: str | None,
+    filters: SearchFilters,
+    window: int | None = None,
 ) -> tuple[AnySelect, ColumnElement[float] | None]:
-    """The matching documents' ids and sort keys, and their score if there are words."""
+    """The matching documents' ids and sort keys, and their score if there are words.
+
+    With ``window``, only the newest ``window`` matches (by ``started_at``, then id), found
+    without scoring, are scored and returned: the cost of ranking stays bounded however many
+    documents match.
+    """
     doc = SearchDocument
     statement: AnySelect = select(doc.id, doc.recording_id, doc.started_at)
     score: ColumnElement[float] | None = None
     if expr is not None:
-        statement, score = backend_for(session).matching(
-            statement, expr=expr, speaker=filters.speaker
+        backend = backend_for(session)
+        if window is not None:
+            newest, _ = backend.matching(select(doc.id), expr=expr, speaker=filters.speaker)
+            newest = _filtered(newest, agent_id=agent_id, filters=filters)
+            # Ordered by an expression the started_at index cannot give: walking that index
+            # backwards and testing each row against the query (PostgreSQL's pick) costs far
+            # more than the term index for queries that match a few percent of calls.
+            newest_first = func.coalesce(doc.started_at, doc.started_at)
+            newest = newest.order_by(newest_first.desc(), doc.id.desc()).limit(window)
+            statement = statement.where(doc.id.in_(newest.correlate(None).scalar_subquery()))
+        statement, score = backend.matching(
+            statement, expr=expr, speaker=filters.speaker, matched=window is not None
         )
         statement = statement.add_columns(score.label("score"))
     elif filters.speaker is not None:
@@ -125,6 +145,10 @@ def search(
 
     A recording that is no longer ``ready`` is never shown, even if the index still holds it;
     it then leaves its page one hit short. ``next_cursor`` alone says whether more may follow.
+
+    Relevance ranks only the newest ``schemas.RELEVANCE_WINDOW`` matches (by ``started_at``,
+    then document id), chosen without scoring; the page's ``ranked_within`` says so, and its
+    pages walk that window alone, best first. Sorting by date walks every match.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     doc = SearchDocument
@@ -134,7 +158,10 @@ def search(
         any_language=filters.language is None,
     )
     expr = require(expr, [entity(t.value) for t in filters.entity_types])
-    candidates, score = _candidates(session, expr=expr, agent_id=agent_id, filters=filters)
+    window = schemas.RELEVANCE_WINDOW if sort == "relevance" and expr is not None else None
+    candidates, score = _candidates(
+        session, expr=expr, agent_id=agent_id, filters=filters, window=window
+    )
     by: Sort = "date"
     sort_key: ColumnElement[Any] = DOCUMENTS.c.started_at
     if sort == "relevance" and score is not None:
@@ -197,7 +224,7 @@ def search(
             key=last.score if by == "relevance" else last.started_at,
             recording_id=last.recording_id,
         )
-    return SearchPage(items=items, next_cursor=next_cursor)
+    return SearchPage(items=items, next_cursor=next_cursor, ranked_within=window)
 
 
 @dataclass(frozen=True)

@@ -58,13 +58,14 @@ class SQLiteBackend(Backend):
         return ids
 
     def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
+        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None, matched: bool = False
     ) -> tuple[AnySelect, ColumnElement[float]]:
+        # bm25 is only known inside an FTS5 match: the match is run whatever ``matched`` says.
         match = render(expr)
         if speaker is not None:
             match = f"{{{speaker.value}}} : {match}"
-        matched = _MATCH.bindparams(fts_match=match).subquery("fts")
-        return query.join(matched, matched.c.id == SearchDocument.id), matched.c.score
+        fts = _MATCH.bindparams(fts_match=match).subquery("fts")
+        return query.join(fts, fts.c.id == SearchDocument.id), fts.c.score
 
     def optimise(self, session: Session) -> None:
         session.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))

@@ -12,6 +12,7 @@ from models.tables import Recording
 from tests.vault.search.helpers import day, find, indexed
 from vault.db import transaction
 from vault.errors import InvalidInput
+from vault.search import schemas
 from vault.search.schemas import SearchHit, Sort
 
 C = Speaker.CUSTOMER
@@ -135,3 +136,28 @@ def test_a_recording_no_longer_ready_is_skipped_without_breaking_pages(
     hits = walk(session_factory, "date", 2, full=False)
     assert [h.recording_id for h in hits] == list(dict.fromkeys(h.recording_id for h in hits))
     assert {h.recording_id for h in hits} == ready
+
+
+def test_relevance_ranks_the_newest_matches_alone(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schemas, "RELEVANCE_WINDOW", 5)
+    by_day = {
+        n: indexed(session_factory, [(C, " ".join(["fatura"] * (1 + n % 3)))], started_at=day(n))
+        for n in range(12)
+    }
+    indexed(session_factory, [(C, "kargo nerede")], started_at=day(20))
+    for limit in (1, 2, 5, 100):
+        hits = walk(session_factory, "relevance", limit, full=False)
+        assert [h.recording_id for h in hits] == list(dict.fromkeys(h.recording_id for h in hits))
+        assert {h.recording_id for h in hits} == {by_day[n] for n in range(7, 12)}
+        keys = [(-(h.score or 0.0), h.recording_id) for h in hits]
+        assert keys == sorted(keys)
+    assert find(session_factory, "fatura").ranked_within == 5
+    # Filters choose the window's matches: the newest five before day 6.
+    hits = walk(session_factory, "relevance", 2, full=False, started_to=day(6))
+    assert {h.recording_id for h in hits} == {by_day[n] for n in range(1, 6)}
+    # By date, every match is walked.
+    page = find(session_factory, "fatura", sort="date", limit=100)
+    assert page.ranked_within is None
+    assert {h.recording_id for h in page.items} == set(by_day.values())
