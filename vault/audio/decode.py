@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from vault.audio._guard import Guard
 from vault.audio.errors import BadAudio
-from vault.audio.probe import _DEMUXERS, _behind_id3
+from vault.audio.probe import DEMUXERS, behind_id3
 from vault.audio.sniff import SNIFF_BYTES, sniff
 
 SAMPLE_RATE = 16_000  # what whisper and the VAD take
@@ -68,7 +68,7 @@ def decode(
     if fmt is None:
         raise BadAudio("The file is not in an audio format we accept.")
     if fmt == "mp3":
-        fmt = _behind_id3(fileobj, fileobj.seek(0, os.SEEK_END))
+        fmt = behind_id3(fileobj, fileobj.seek(0, os.SEEK_END))
     guard = Guard(fileobj, max_bytes=read_limit, seconds=time_limit_seconds)
     fileobj.seek(0)
     try:
@@ -84,7 +84,7 @@ def decode(
 
 
 def _decode(guard: Guard, fmt: str, *, max_seconds: float) -> npt.NDArray[np.float32]:
-    with av.open(guard, mode="r", format=_DEMUXERS[fmt], timeout=guard.seconds) as container:
+    with av.open(guard, mode="r", format=DEMUXERS[fmt], timeout=guard.seconds) as container:
         guard.check()
         if not container.streams.audio:
             raise BadAudio("The file has no audio stream.")

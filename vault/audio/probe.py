@@ -37,7 +37,7 @@ READ_LIMIT = 64 * 1024 * 1024  # bytes FFmpeg may read; real files need a few Mi
 TIME_LIMIT_SECONDS = 20.0
 
 # Our container names (from `sniff`) and the FFmpeg demuxer that reads each.
-_DEMUXERS = {
+DEMUXERS = {
     "wav": "wav",
     "mp3": "mp3",
     "aac": "aac",
@@ -91,7 +91,7 @@ def probe(
     if fmt is None:
         raise NotAudio("The file is not in an audio format we accept.")
     if fmt == "mp3":
-        fmt = _behind_id3(fileobj, size)
+        fmt = behind_id3(fileobj, size)
     layout = _wav.read_layout(fileobj, size=size) if fmt == "wav" else None
     if layout is not None:
         _check_shape(layout.sample_rate, layout.channels)
@@ -111,7 +111,7 @@ def _decode(guard: Guard, fmt: str, layout: _wav.WavLayout | None) -> AudioInfo:
     with av.open(
         guard,
         mode="r",
-        format=_DEMUXERS[fmt],
+        format=DEMUXERS[fmt],
         timeout=guard.seconds,
     ) as container:
         guard.check()
@@ -220,7 +220,7 @@ def _check_shape(sample_rate: int, channels: int) -> None:
         )
 
 
-def _behind_id3(fileobj: BinaryIO, size: int) -> str:
+def behind_id3(fileobj: BinaryIO, size: int) -> str:
     """The container behind a leading ID3 tag: MP3 as a rule, sometimes AAC or FLAC."""
     fileobj.seek(0)
     head = fileobj.read(10)

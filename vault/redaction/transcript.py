@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from models.schemas import RedactedEntity, RedactedTranscript, Segment, Speaker, Transcript, Word
 from vault.redaction.engine import Redactor, replace
-from vault.redaction.types import EntityType, Finding, Known, Turn
+from vault.redaction.types import PAYMENT_CARD, EntityType, Finding, Known, Turn
 
 PAD_SECONDS = 0.25
 
@@ -184,8 +184,6 @@ def redact(
 
 
 def card_spans(timed: Sequence[TimedFinding]) -> list[tuple[float, float]]:
-    from vault.redaction.types import PAYMENT_CARD  # noqa: PLC0415
-
     return [(t.start_time, t.end_time) for t in timed if t.finding.entity_type in PAYMENT_CARD]
 
 

@@ -312,7 +312,7 @@ def _pieces(doc: Document) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]
     return pieces, weak
 
 
-def _number_only_sentence(doc: Document, start: int, end: int) -> bool:
+def _number_only_sentence(doc: Document, end: int) -> bool:
     """Whether ``[start, end)`` ends its sentence or clause (slow dictation: "618. 951. 486.")."""
     rest = doc.text[end : end + 3]
     return bool(regex.match(r"^\s*(?:[.?!…,;]|$)", rest)) or end >= len(doc.text)
@@ -333,19 +333,28 @@ def values(doc: Document) -> list[Value]:
             )
             dictation = (
                 _SENTENCE_GAP.match(gap)
-                and _number_only_sentence(doc, last_start, last_end)
-                and _number_only_sentence(doc, start, end)
+                and _number_only_sentence(doc, last_end)
+                and _number_only_sentence(doc, end)
             )
             if joins or dictation:
                 merged[-1] = (last_start, max(last_end, end))
                 continue
         merged.append((start, end))
     out = []
+    runs = sorted(doc.runs, key=lambda run: run.start)
+    first = 0  # runs and merged values both go left to right: one pass over the runs
     for start, end in merged:
+        while first < len(runs) and runs[first].start < start:
+            first += 1
         if (start, end) in weak:
             continue
         text = doc.folded[start:end]
-        digits = sum(len(run.digits) for run in doc.runs if run.start >= start and run.end <= end)
+        digits = 0
+        for run in runs[first:]:
+            if run.start >= end:
+                break
+            if run.end <= end:
+                digits += len(run.digits)
         ordinal = bool(_ORDINAL.search(text))
         out.append(Value(start, end, digits, bool(_MONTH.search(text)), ordinal))
     return out
