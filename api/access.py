@@ -71,6 +71,7 @@ class Gate:
         self.principal: Principal | None = None
         self.grant: Grant | None = None
         self.purpose: str | None = None
+        self.detail: str | None = None  # vault-written words only: see AuditEvent.detail
 
     def write(self, outcome: Outcome, reason: str | None = None) -> None:
         event = AuditEvent(
@@ -85,6 +86,7 @@ class Gate:
             reason=reason,
             client_addr=self.request.client.host if self.request.client else None,
             request_id=request_id(self.request),
+            detail=self.detail,
         )
         try:
             with transaction(self.vault.factory) as session:

@@ -33,6 +33,8 @@ class Status(StrEnum):
     REDACTING = "redacting"
     READY = "ready"
     FAILED = "failed"
+    # Destroyed by a rights request or a retention policy: the row is the tombstone of its ids.
+    ERASED = "erased"
 
 
 class SubjectIn(BaseModel):

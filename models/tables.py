@@ -1,4 +1,4 @@
-"""SQLAlchemy tables: keys, subjects, recordings, blobs and the audit log."""
+"""SQLAlchemy tables: keys, subjects, recordings, blobs, the audit log, search and rights."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ class Subject(Base):
     sealed_details: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     erased_at: Mapped[datetime | None]
+    # When the customer's subscription ended (from the CRM): what "by end of subscription"
+    # retention counts from. Not personal in itself; cleared with the rest on erasure.
+    subscription_ended_at: Mapped[datetime | None]
 
 
 class Recording(Base):
@@ -113,6 +116,7 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(String(64))
     client_addr: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(1000))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -190,3 +194,145 @@ class SearchDocumentText(Base):
         ForeignKey("search_documents.id", ondelete="CASCADE"), primary_key=True
     )
     segments: Mapped[str] = mapped_column(Text)
+
+
+# Rights requests, erasure, retention and legal hold (KVKK). Nothing below holds a personal
+# value in clear: free text is redacted before it is stored, and earlier personal values are
+# kept sealed under the subject's key, so that erasing the subject shreds them too.
+
+
+class RightsRequest(Base):
+    """A data subject's request (access, correction, erasure, objection), due in 30 days."""
+
+    __tablename__ = "rights_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    received_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    handler: Mapped[str | None] = mapped_column(String(128))
+    notes: Mapped[str | None] = mapped_column(Text)  # redacted before it is stored
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class Export(Base):
+    """An access request's ZIP: built by a worker, sealed in the blob store under the subject's
+    key (erasing the subject shreds it), downloadable until ``expires_at``."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"), index=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("rights_requests.id"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ready_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    delete_after: Mapped[datetime | None] = mapped_column(index=True)
+    object_key: Mapped[str | None] = mapped_column(String(255))
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("keys.id"))
+    wrapped_dek: Mapped[bytes | None] = mapped_column(LargeBinary)
+    segment_size: Mapped[int | None]
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    file_count: Mapped[int | None]
+
+
+class Correction(Base):
+    """One correction of a subject's details, a recording's metadata or a transcript.
+
+    ``previous`` holds the earlier values sealed under the subject's key (or, for a transcript,
+    ``previous_variant`` names the blob variant that keeps the earlier version), so the audit
+    trail can show what changed while erasure still shreds it.
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(ForeignKey("rights_requests.id"), index=True)
+    target: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    recording_id: Mapped[str | None] = mapped_column(ForeignKey("recordings.id"), index=True)
+    fields: Mapped[str] = mapped_column(Text)  # JSON list of the names of what changed
+    reason: Mapped[str] = mapped_column(Text)  # redacted before it is stored
+    previous: Mapped[bytes | None] = mapped_column(LargeBinary)
+    previous_variant: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LegalHold(Base):
+    """Keeps a subject's or one recording's data from erasure and retention until released."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    recording_id: Mapped[str | None] = mapped_column(ForeignKey("recordings.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)  # redacted before it is stored
+    placed_by: Mapped[str] = mapped_column(String(128))
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_by: Mapped[str | None] = mapped_column(String(128))
+    released_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class RetentionPolicy(Base):
+    """How long a queue's calls are kept: days after the call, or after the subscription ended.
+
+    ``queue`` ``*`` is the default for queues without a policy of their own.
+    """
+
+    __tablename__ = "retention_policies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    queue: Mapped[str] = mapped_column(String(128), unique=True)
+    basis: Mapped[str] = mapped_column(String(24))
+    days: Mapped[int]
+    updated_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Erasure(Base):
+    """A tombstone: what was destroyed, when, why. Ids, counts and references only.
+
+    Kept for the destruction report and for at least three years (KVKK): never personal data.
+    """
+
+    __tablename__ = "erasures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    scope: Mapped[str] = mapped_column(String(16))  # subject | recording
+    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    recording_ids: Mapped[str] = mapped_column(Text)  # JSON list of ids
+    trigger: Mapped[str] = mapped_column(String(16))  # request | retention
+    request_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    policy_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(128))
+    objects_deleted: Mapped[int]
+    erased_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PendingDeletion(Base):
+    """An object the database no longer refers to, to be deleted from the store.
+
+    Written in the same transaction that drops the reference, deleted once the store confirms:
+    an object store that is down when an erasure commits delays the deletion, never loses it.
+    """
+
+    __tablename__ = "pending_deletions"
+
+    object_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -128,6 +128,21 @@ class Settings(BaseSettings):
     redaction_tone: bool = Field(default=False, description="tone instead of silence")
     redaction_pad_seconds: float = Field(default=0.25, ge=0, le=2)
 
+    # Rights requests, exports, retention (KVKK).
+    rights_due_days: int = Field(default=30, gt=0, description="a request's answer is due in")
+    export_download_hours: int = Field(
+        default=72, gt=0, description="how long a finished export can be downloaded"
+    )
+    export_keep_hours: int = Field(
+        default=14 * 24, gt=0, description="when a finished export is deleted from the store"
+    )
+    export_texts_file: Path | None = Field(
+        default=None,
+        description="JSON with the export summary's texts (categories, purposes, recipients, "
+        "retention) per language; the built-in texts when unset",
+    )
+    retention_sweep_every_seconds: int = Field(default=3600, gt=0)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")

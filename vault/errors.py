@@ -27,6 +27,22 @@ class NotReady(Conflict):
     """The resource exists but this variant has not been produced yet (HTTP 409)."""
 
 
+class LegalHoldActive(Conflict):
+    """A legal hold keeps this data from erasure (HTTP 409); the message names the hold."""
+
+    def __init__(self, hold_id: str, reference: str) -> None:
+        super().__init__(
+            f"legal hold {hold_id} (reference {reference}) keeps this data; "
+            "an admin must release it before it can be erased"
+        )
+        self.hold_id = hold_id
+        self.reference = reference
+
+
+class Gone(VaultError):
+    """The resource existed but is no longer available: expired or erased (HTTP 410)."""
+
+
 class TooLarge(VaultError):
     """The upload exceeds the configured limit (HTTP 413)."""
 

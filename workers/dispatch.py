@@ -14,3 +14,6 @@ class CeleryDispatcher:
 
     def transcribe(self, recording_id: str) -> None:
         self._app.send_task("vault.transcribe", args=[recording_id], queue=self._queue)
+
+    def export(self, export_id: str) -> None:
+        self._app.send_task("vault.export", args=[export_id], queue=self._queue)

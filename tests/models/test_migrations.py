@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from models.base import Base
@@ -31,4 +32,6 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 0
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    head = ScriptDirectory.from_config(migrate.alembic_config(engine)).get_current_head()
+    assert version == head == "0005"

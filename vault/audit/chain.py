@@ -33,8 +33,14 @@ HASHED_FIELDS = (
     "reason",
     "client_addr",
     "request_id",
+    "detail",
 )
 """Every column of an entry except ``prev_hash`` and ``hash`` themselves."""
+
+OPTIONAL_FIELDS = frozenset({"detail"})
+"""Fields added after the chain's first entries were written: hashed only when set, so that
+entries written before they existed hash exactly as they did (their value is ``None``), and
+setting one on an old entry, or clearing one on a new entry, still breaks the chain."""
 
 FieldValue = str | int | datetime | None
 
@@ -64,13 +70,17 @@ def _canonical_value(name: str, value: FieldValue) -> str | int | None:
 
 
 def canonical_entry(prev_hash: str, fields: Mapping[str, FieldValue]) -> bytes:
-    """The bytes an entry's hash covers; ``fields`` must hold exactly ``HASHED_FIELDS``."""
+    """The bytes an entry's hash covers; ``fields`` must hold exactly ``HASHED_FIELDS`` (an
+    optional field may be left out, which is the same as ``None``)."""
+    fields = {name: None for name in OPTIONAL_FIELDS} | dict(fields)
     if set(fields) != set(HASHED_FIELDS):
         missing = sorted(set(HASHED_FIELDS) - set(fields))
         extra = sorted(set(fields) - set(HASHED_FIELDS))
         raise ValueError(f"audit entry fields do not match: missing {missing}, unexpected {extra}")
     document: dict[str, str | int | None] = {
-        name: _canonical_value(name, fields[name]) for name in HASHED_FIELDS
+        name: _canonical_value(name, fields[name])
+        for name in HASHED_FIELDS
+        if not (name in OPTIONAL_FIELDS and fields[name] is None)
     }
     document["prev_hash"] = prev_hash
     document["v"] = CHAIN_VERSION

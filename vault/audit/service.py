@@ -66,6 +66,9 @@ class AuditEvent:
     reason: str | None = None
     client_addr: str | None = None
     request_id: str | None = None
+    detail: str | None = None
+    """What the access was about, in words the vault wrote: a redacted search query, a rights
+    request's reference. Never a value a caller typed in unredacted."""
 
     def __post_init__(self) -> None:
         columns = AuditEntry.__table__.c

@@ -24,6 +24,23 @@ class Action(StrEnum):
     SEARCH = "recording.search"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+    # Rights requests (KVKK): finding a subject, the request register, export, correction,
+    # erasure; retention policies and legal holds; the destruction report.
+    SUBJECT_LOOKUP = "subject.lookup"
+    SUBJECT_EXPORT = "subject.export"
+    EXPORT_READ = "export.read"
+    EXPORT_DOWNLOAD = "export.download"
+    SUBJECT_CORRECT = "subject.correct"
+    RECORDING_CORRECT = "recording.correct"
+    SUBJECT_ERASE = "subject.erase"
+    SUBJECT_SUBSCRIPTION = "subject.subscription"
+    REQUEST_READ = "request.read"
+    REQUEST_WRITE = "request.write"
+    RETENTION_READ = "retention.read"
+    RETENTION_WRITE = "retention.write"
+    HOLD_READ = "hold.read"
+    HOLD_WRITE = "hold.write"
+    DESTRUCTION_REPORT = "retention.report"
 
 
 class Scope(IntEnum):
@@ -67,6 +84,22 @@ POLICY: dict[Action, dict[Role, Rule]] = {
     Action.SEARCH: {Role.AGENT: _OWN, Role.QA: _ALL, Role.RIGHTS_OFFICER: _ALL},
     Action.AUDIT_READ: {Role.AUDITOR: _ALL},
     Action.AUDIT_VERIFY: {Role.AUDITOR: _ALL},
+    Action.SUBJECT_LOOKUP: {Role.RIGHTS_OFFICER: _ALL_SUBJECT},
+    Action.SUBJECT_EXPORT: {Role.RIGHTS_OFFICER: Rule(Scope.ALL, needs_purpose=True)},
+    Action.EXPORT_READ: {Role.RIGHTS_OFFICER: _ALL},
+    Action.EXPORT_DOWNLOAD: {Role.RIGHTS_OFFICER: Rule(Scope.ALL, needs_purpose=True)},
+    Action.SUBJECT_CORRECT: {Role.RIGHTS_OFFICER: _ALL_SUBJECT},
+    Action.RECORDING_CORRECT: {Role.RIGHTS_OFFICER: _ALL_SUBJECT},
+    Action.SUBJECT_ERASE: {Role.RIGHTS_OFFICER: _ALL},
+    # The CRM (through the ingest service account) or an admin says when a subscription ended.
+    Action.SUBJECT_SUBSCRIPTION: {Role.ADMIN: _ALL, Role.INGEST: _ALL},
+    Action.REQUEST_READ: {Role.RIGHTS_OFFICER: _ALL},
+    Action.REQUEST_WRITE: {Role.RIGHTS_OFFICER: _ALL},
+    Action.RETENTION_READ: {Role.ADMIN: _ALL, Role.RIGHTS_OFFICER: _ALL, Role.AUDITOR: _ALL},
+    Action.RETENTION_WRITE: {Role.ADMIN: _ALL},
+    Action.HOLD_READ: {Role.ADMIN: _ALL, Role.RIGHTS_OFFICER: _ALL, Role.AUDITOR: _ALL},
+    Action.HOLD_WRITE: {Role.ADMIN: _ALL},
+    Action.DESTRUCTION_REPORT: {Role.ADMIN: _ALL, Role.RIGHTS_OFFICER: _ALL, Role.AUDITOR: _ALL},
 }
 
 

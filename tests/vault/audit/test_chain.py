@@ -81,6 +81,8 @@ CHANGES: list[tuple[str, FieldValue]] = [
     ("reason", ""),
     ("client_addr", "10.0.0.8"),
     ("request_id", "req-2"),
+    ("detail", 'query: "iptal" [PHONE_NUMBER]'),
+    ("detail", ""),
 ]
 
 
@@ -92,6 +94,14 @@ def test_every_field_is_covered() -> None:
 def test_changing_any_field_changes_the_hash(name: str, value: FieldValue) -> None:
     changed = sample() | {name: value}
     assert entry_hash(PREV, changed) != entry_hash(PREV, sample())
+
+
+def test_an_entry_without_detail_hashes_as_before_detail_existed() -> None:
+    """Entries written before ``detail`` was added keep verifying: an unset optional field is
+    left out of the encoding, while setting it (even to "") changes the hash."""
+    assert canonical_entry(PREV, sample()) == canonical_entry(PREV, sample() | {"detail": None})
+    assert b"detail" not in canonical_entry(PREV, sample())
+    assert b'"detail":""' in canonical_entry(PREV, sample() | {"detail": ""})
 
 
 def test_the_predecessor_is_covered() -> None:
