@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from vault.audit import service as audit
 from vault.audit.service import AuditEvent, Outcome
@@ -72,9 +73,14 @@ class Gate:
         self.grant: Grant | None = None
         self.purpose: str | None = None
         self.detail: str | None = None  # vault-written words only: see AuditEvent.detail
+        self.written = False
+        # The error handlers find an unwritten gate here and write its refusal (api.errors).
+        request.state.gate = self
 
-    def write(self, outcome: Outcome, reason: str | None = None) -> None:
-        event = AuditEvent(
+    def event(self, outcome: Outcome, reason: str | None = None) -> AuditEvent:
+        """This request's audit entry, for a route that records it inside its own transaction
+        (so that a change and its audit entry commit together)."""
+        return AuditEvent(
             actor=self.principal.user if self.principal else "anonymous",
             role=self.grant.role.value if self.grant else _roles(self.principal),
             action=self.action.value,
@@ -88,6 +94,9 @@ class Gate:
             request_id=request_id(self.request),
             detail=self.detail,
         )
+
+    def write(self, outcome: Outcome, reason: str | None = None) -> None:
+        event = self.event(outcome, reason)
         try:
             with transaction(self.vault.factory) as session:
                 audit.record(
@@ -96,9 +105,22 @@ class Gate:
                     signer=self.vault.signer,
                     checkpoint_every=self.vault.settings.audit_checkpoint_every,
                 )
+            self.written = True
         except Exception as error:
             log.error("audit write failed", extra={"action": self.action.value}, exc_info=error)
             raise AuditUnavailable("the access could not be logged, so it was refused") from None
+
+    def record_in(self, session: Session, outcome: Outcome, reason: str | None = None) -> None:
+        """Write this request's audit entry inside the caller's transaction, so that a change
+        and its entry commit together. Call it last in the transaction; a route that catches
+        an error after it uses ``deny``, which writes the refusal whatever came before."""
+        audit.record(
+            session,
+            event=self.event(outcome, reason),
+            signer=self.vault.signer,
+            checkpoint_every=self.vault.settings.audit_checkpoint_every,
+        )
+        self.written = True
 
     def deny(self, reason: str, error: VaultError) -> NoReturn:
         self.write("denied", reason)

@@ -12,11 +12,12 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.access import Access, Gate
-from models.tables import Recording
+from models.tables import Recording, Subject
 from vault.auth.policy import Action
 from vault.errors import InvalidInput
 from vault.queue import Dispatcher
 from vault.runtime import Vault
+from vault.subjects import service as subjects
 
 
 def get_vault(request: Request) -> Vault:
@@ -199,3 +200,77 @@ StatsAccess = Annotated[Access, Depends(allowed(Action.RECORDING_STATS, "recordi
 SearchAccess = Annotated[Access, Depends(allowed(Action.SEARCH, "recording"))]
 AuditReadAccess = Annotated[Access, Depends(allowed(Action.AUDIT_READ, "audit"))]
 AuditVerifyAccess = Annotated[Access, Depends(allowed(Action.AUDIT_VERIFY, "audit"))]
+
+
+# Data subjects: ``{subject_id}`` is the subject's own id or the customer id the upload
+# metadata gave. Audit entries name the subject by its own id, never by the customer id.
+SubjectRef = Annotated[
+    str, Path(max_length=128, description="the subject's id, or the customer id of the uploads")
+]
+
+
+@dataclass(frozen=True)
+class SubjectGate:
+    """An authorised caller and the subject the path names; the route writes the outcome
+    (inside its own transaction, when it changes something)."""
+
+    gate: Gate
+    subject: Subject
+
+
+def _open_subject(gate: Gate, vault: Vault, session: Session, ref: str) -> Subject:
+    gate.authorise()
+    subject = subjects.resolve(session, keyring=vault.keyring, ref=ref)
+    if subject is None:
+        gate.not_found("data subject")
+    gate.resource_id = subject.id
+    gate.require_purpose()
+    return subject
+
+
+def subject_gate(action: Action) -> Callable[..., SubjectGate]:
+    def dependency(
+        request: Request, vault: VaultDep, session: DbSession, subject_id: SubjectRef
+    ) -> SubjectGate:
+        gate = Gate(request, vault, action=action, resource_type="subject")
+        return SubjectGate(gate, _open_subject(gate, vault, session, subject_id))
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class SubjectAccess:
+    access: Access
+    subject: Subject
+
+
+def subject_access(action: Action) -> Callable[..., SubjectAccess]:
+    """Like ``subject_gate``, with the allowed access written at once (read-only routes)."""
+
+    def dependency(
+        request: Request, vault: VaultDep, session: DbSession, subject_id: SubjectRef
+    ) -> SubjectAccess:
+        gate = Gate(request, vault, action=action, resource_type="subject")
+        subject = _open_subject(gate, vault, session, subject_id)
+        return SubjectAccess(gate.allow(), subject)
+
+    return dependency
+
+
+def action_gate(action: Action, resource_type: str) -> Callable[..., Gate]:
+    """An authorised gate whose outcome the route writes, once it is known."""
+
+    def dependency(request: Request, vault: VaultDep) -> Gate:
+        gate = Gate(request, vault, action=action, resource_type=resource_type)
+        gate.authorise()
+        gate.require_purpose()
+        return gate
+
+    return dependency
+
+
+EraseGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_ERASE))]
+SubscriptionAccess = Annotated[SubjectAccess, Depends(subject_access(Action.SUBJECT_SUBSCRIPTION))]
+LookupAccess = Annotated[Access, Depends(allowed(Action.SUBJECT_LOOKUP, "subject"))]
+RequestReadAccess = Annotated[Access, Depends(allowed(Action.REQUEST_READ, "rights_request"))]
+RequestWriteGate = Annotated[Gate, Depends(action_gate(Action.REQUEST_WRITE, "rights_request"))]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.access import AuditUnavailable, Gate, reason_code
 from vault.audio import BadAudio, NotAudio
 from vault.auth.tokens import IdentityProviderUnavailable, InvalidToken
 from vault.crypto.stream import IntegrityError
@@ -60,8 +62,22 @@ def _headers(status: int) -> dict[str, str] | None:
     return {"WWW-Authenticate": "Bearer"} if status == 401 else None
 
 
+async def _settle_gate(request: Request, status: int, reason: str) -> None:
+    """A request refused after its gate let it through, but before the gate wrote its entry
+    (a route that audits its outcome itself, a body that did not validate): write it now,
+    so that every request leaves one audit entry."""
+    gate = getattr(request.state, "gate", None)
+    if not isinstance(gate, Gate) or gate.written or gate.principal is None:
+        return
+    try:
+        await anyio.to_thread.run_sync(gate.write, "error" if status >= 500 else "denied", reason)
+    except AuditUnavailable:
+        log.error("the refusal could not be audited")
+
+
 async def _vault_error(request: Request, error: Exception) -> JSONResponse:
     status = status_of(error)
+    await _settle_gate(request, status, reason_code(error))
     if status == 500:
         return await _unexpected(request, error)
     if type(error) is StorageUnavailable:
@@ -73,6 +89,7 @@ async def _vault_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    await _settle_gate(request, 500, "internal_error")
     if isinstance(error, IntegrityError | BlobNotFound):
         log.error("stored object failed its integrity check", exc_info=error)
         return problem(500, "the stored recording failed its integrity check; it was not served")
@@ -85,6 +102,7 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    await _settle_gate(request, 422, "invalid_input")
     # FastAPI's default body echoes the input values; this one names the fields only.
     parts = []
     for item in error.errors():

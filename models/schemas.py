@@ -138,6 +138,7 @@ class AuditEntryOut(BaseModel):
     reason: str | None
     client_addr: str | None
     request_id: str | None
+    detail: str | None = None
     prev_hash: str
     hash: str
 

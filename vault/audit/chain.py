@@ -72,7 +72,7 @@ def _canonical_value(name: str, value: FieldValue) -> str | int | None:
 def canonical_entry(prev_hash: str, fields: Mapping[str, FieldValue]) -> bytes:
     """The bytes an entry's hash covers; ``fields`` must hold exactly ``HASHED_FIELDS`` (an
     optional field may be left out, which is the same as ``None``)."""
-    fields = {name: None for name in OPTIONAL_FIELDS} | dict(fields)
+    fields = dict.fromkeys(OPTIONAL_FIELDS) | dict(fields)
     if set(fields) != set(HASHED_FIELDS):
         missing = sorted(set(HASHED_FIELDS) - set(fields))
         extra = sorted(set(fields) - set(HASHED_FIELDS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,6 +100,14 @@ class Redactor:
 
 _TEXTUAL = {EntityType.PERSON, EntityType.ADDRESS, EntityType.EMAIL_ADDRESS}
 MIN_REPEAT_DIGITS = 3
+
+
+@functools.cache
+def shared_redactor() -> Redactor:
+    """One engine per process for short texts (queries, notes): building one loads the
+    lexicons, which costs far more than redacting a line. The engine keeps no state between
+    calls, so threads may share it."""
+    return Redactor()
 
 
 def repeats(doc: Document, findings: Sequence[Finding]) -> list[Finding]:

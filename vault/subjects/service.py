@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
+from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -79,6 +80,89 @@ def find_by_customer_id(
     return session.scalars(select(Subject).where(Subject.customer_id_index == index)).first()
 
 
+def resolve(session: Session, *, keyring: MasterKeyring, ref: str) -> Subject | None:
+    """The subject a path names: its own id, or the customer id the upload metadata gave."""
+    try:
+        subject_id = str(UUID(ref))
+    except ValueError:
+        subject_id = None
+    if subject_id is not None:
+        subject = session.get(Subject, subject_id)
+        if subject is not None:
+            return subject
+    if not ref.strip():
+        return None
+    return find_by_customer_id(session, keyring=keyring, customer_id=ref)
+
+
+def find(
+    session: Session,
+    *,
+    keyring: MasterKeyring,
+    customer_id: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> list[Subject]:
+    """Subjects matching any of the values given, through their keyed blind indexes: the
+    database is searched without holding these values in clear. Erased subjects are found by
+    customer id only (their tombstone)."""
+    key = keyring.index_key()
+    found: dict[str, Subject] = {}
+    if customer_id:
+        subject = find_by_customer_id(session, keyring=keyring, customer_id=customer_id)
+        if subject is not None:
+            found[subject.id] = subject
+    if phone:
+        index = blind_index(key, kind="phone", value=normalise_phone(phone))
+        for subject in session.scalars(select(Subject).where(Subject.phone_index == index)):
+            found[subject.id] = subject
+    if email:
+        index = blind_index(key, kind="email", value=normalise_email(email))
+        for subject in session.scalars(select(Subject).where(Subject.email_index == index)):
+            found[subject.id] = subject
+    return sorted(found.values(), key=lambda s: (s.created_at, s.id))
+
+
+def correct(
+    session: Session,
+    *,
+    keyring: MasterKeyring,
+    subject: Subject,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> tuple[bytes, list[str]]:
+    """Replace the given details; returns the earlier details, sealed under the subject's key
+    (for the correction's record), and the names of the fields that changed."""
+    if subject.sealed_details is None or subject.erased_at is not None:
+        raise KeyDestroyed("this customer's data was erased")
+    kek = keys.open_key(session, keyring=keyring, key_id=subject.key_id)
+    current = _open(kek, subject.id, subject.sealed_details)
+    changes = {"name": name, "phone": phone, "email": email}
+    changed = [field for field, value in changes.items() if value is not None]
+    corrected = SubjectDetails(
+        customer_id=current.customer_id,
+        name=name if name is not None else current.name,
+        phone=phone if phone is not None else current.phone,
+        email=email if email is not None else current.email,
+    )
+    previous = subject.sealed_details
+    subject.sealed_details = _seal(kek, subject.id, corrected)
+    indexes = _indexes(keyring, corrected)
+    subject.phone_index = indexes["phone_index"]
+    subject.email_index = indexes["email_index"]
+    session.flush()
+    return previous, changed
+
+
+def open_sealed(
+    session: Session, *, keyring: MasterKeyring, subject: Subject, sealed: bytes
+) -> SubjectDetails:
+    """Earlier details kept sealed by a correction."""
+    kek = keys.open_key(session, keyring=keyring, key_id=subject.key_id)
+    return _open(kek, subject.id, sealed)
+
+
 def find_or_create(
     session: Session, *, keyring: MasterKeyring, details: SubjectDetails
 ) -> tuple[Subject, bytes]:
@@ -90,9 +174,13 @@ def find_or_create(
     indexes = _indexes(keyring, details)
     for _attempt in range(3):
         existing = find_by_customer_id(session, keyring=keyring, customer_id=details.customer_id)
+        if existing is not None and existing.erased_at is not None:
+            # A customer whose data was erased calls again: the new call starts a new subject.
+            # The tombstone gives up its customer-id index, which erasing again would find.
+            existing.customer_id_index = None
+            session.flush()
+            existing = None
         if existing is not None:
-            if existing.erased_at is not None:
-                raise KeyDestroyed("this customer's data was erased; a new subject cannot reuse it")
             kek = keys.open_key(session, keyring=keyring, key_id=existing.key_id)
             _merge(existing, kek, details, indexes)
             return existing, kek

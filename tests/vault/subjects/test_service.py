@@ -222,7 +222,7 @@ def test_tampered_details_do_not_open(
     assert "Ahmet" not in str(caught.value)
 
 
-def test_an_erased_subject_cannot_come_back(
+def test_an_erased_subject_stays_erased_and_a_new_call_starts_a_new_subject(
     session_factory: sessionmaker[Session], ring: FileKeyring
 ) -> None:
     subject_id, _ = find_or_create(session_factory, ring, AHMET)
@@ -232,9 +232,15 @@ def test_an_erased_subject_cannot_come_back(
         row.erased_at = utcnow()
     with pytest.raises(KeyDestroyed):
         details_of(session_factory, ring, subject_id)
+    new_id, _ = find_or_create(session_factory, ring, AHMET)
+    assert new_id != subject_id
+    assert count(session_factory, Subject) == 2
     with pytest.raises(KeyDestroyed):
-        find_or_create(session_factory, ring, AHMET)
-    assert count(session_factory, Subject) == 1
+        details_of(session_factory, ring, subject_id)
+    with session_factory() as session:
+        old = session.get(Subject, subject_id)
+        assert old is not None
+        assert old.customer_id_index is None
 
 
 @pytest.mark.parametrize("round_", range(3))
