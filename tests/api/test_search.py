@@ -120,3 +120,9 @@ def test_an_unauthenticated_malformed_search_is_refused_as_unauthenticated(api: 
     assert response.status_code == 401
     (entry,) = _entries(api)
     assert (entry.outcome, entry.reason) == ("denied", "no_token")
+
+
+def test_a_malformed_search_is_audited_once_without_its_query(api: Api) -> None:
+    assert _search(api, q="0532 418 27 90 " * 40) == 422  # past the 500 characters allowed
+    (entry,) = _entries(api)
+    assert (entry.outcome, entry.detail) == ("denied", None)
