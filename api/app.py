@@ -16,7 +16,17 @@ from fastapi import APIRouter, FastAPI
 
 from api import errors
 from api.observability import AccessLog
-from api.routers import audio, audit, health, recordings, requests, search, subjects, transcripts
+from api.routers import (
+    audio,
+    audit,
+    corrections,
+    health,
+    recordings,
+    requests,
+    search,
+    subjects,
+    transcripts,
+)
 from vault.config import Settings, get_settings
 from vault.queue import Dispatcher
 from vault.runtime import Vault, open_vault
@@ -76,6 +86,7 @@ def create_app(
     v1.include_router(audit.router)
     v1.include_router(subjects.router)
     v1.include_router(requests.router)
+    v1.include_router(corrections.router)
     app.include_router(v1)
 
     app.include_router(health.router)  # public: see the module docstring

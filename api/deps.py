@@ -274,3 +274,35 @@ SubscriptionAccess = Annotated[SubjectAccess, Depends(subject_access(Action.SUBJ
 LookupAccess = Annotated[Access, Depends(allowed(Action.SUBJECT_LOOKUP, "subject"))]
 RequestReadAccess = Annotated[Access, Depends(allowed(Action.REQUEST_READ, "rights_request"))]
 RequestWriteGate = Annotated[Gate, Depends(action_gate(Action.REQUEST_WRITE, "rights_request"))]
+
+
+@dataclass(frozen=True)
+class RecordingGate:
+    """An authorised caller and the recording the path names; the route writes the outcome."""
+
+    gate: Gate
+    recording: Recording
+
+
+def recording_gate(action: Action) -> Callable[..., RecordingGate]:
+    def dependency(
+        request: Request, vault: VaultDep, session: DbSession, recording_id: RecordingId
+    ) -> RecordingGate:
+        gate = Gate(
+            request, vault, action=action, resource_type="recording", resource_id=recording_id
+        )
+        gate.authorise()
+        parsed = _parse_id(recording_id)
+        recording = session.get(Recording, parsed) if parsed is not None else None
+        if recording is None:
+            gate.not_found("recording")
+        gate.require_owner(recording.agent_id)
+        gate.require_purpose()
+        return RecordingGate(gate, recording)
+
+    return dependency
+
+
+SubjectCorrectGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_CORRECT))]
+CorrectionsRead = Annotated[SubjectAccess, Depends(subject_access(Action.SUBJECT_CORRECT))]
+RecordingCorrectGate = Annotated[RecordingGate, Depends(recording_gate(Action.RECORDING_CORRECT))]

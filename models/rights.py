@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from models.schemas import SubjectIn
+from models.schemas import Direction, Email, Ident, PersonName, Phone, SubjectIn
 from models.tables import Erasure
 
 REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
@@ -150,3 +150,66 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ended_at: AwareDatetime | None = Field(description="null: the subscription is active again")
+
+
+class SubjectCorrectionIn(BaseModel):
+    """New values for the subject's details; the earlier ones are kept sealed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_ref: Reference
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    name: PersonName | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+
+
+class TranscriptEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    index: Annotated[int, Field(ge=0, description="the segment's position in the transcript")]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+
+
+class MetadataCorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent_id: Ident | None = None
+    started_at: AwareDatetime | None = None
+    direction: Direction | None = None
+    queue: Ident | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] | None = None
+
+
+class RecordingCorrectionIn(BaseModel):
+    """A correction of a call's metadata, of its transcript's segments, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_ref: Reference
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    metadata: MetadataCorrectionIn | None = None
+    transcript: Annotated[list[TranscriptEditIn], Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> RecordingCorrectionIn:
+        if self.metadata is None and not self.transcript:
+            raise ValueError("give the metadata or the transcript segments to correct")
+        return self
+
+
+class CorrectionOut(BaseModel):
+    id: str
+    at: datetime
+    actor: str
+    target: str
+    request_ref: str
+    recording_id: str | None
+    fields: list[str]
+    reason: str
+    earlier: dict[str, Any] | None = Field(
+        default=None,
+        description="the values before the correction (details or metadata); null once erased "
+        "or for a transcript, whose earlier version is kept as a variant",
+    )
+    earlier_variant: str | None = None

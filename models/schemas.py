@@ -6,7 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 # A call id is an idempotency key from the telephony system. It never becomes a path, but ids
 # with path or control characters are refused outright: they are a sign of a confused client.
@@ -37,25 +44,30 @@ class Status(StrEnum):
     ERASED = "erased"
 
 
+def _enough_digits(value: str) -> str:
+    if not 6 <= sum(c.isdigit() for c in value) <= 15:
+        raise ValueError("a phone number has 6 to 15 digits")
+    return value
+
+
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=r"^\+?[0-9 ()./-]{6,32}$"),
+    AfterValidator(_enough_digits),
+]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")]
+
+
 class SubjectIn(BaseModel):
     """What the caller's metadata says about the customer. Stored sealed, indexed blind."""
 
     model_config = ConfigDict(extra="forbid")
 
     customer_id: Ident
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()./-]{6,32}$")] | None = None
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")]
-        | None
-    ) = None
-
-    @field_validator("phone")
-    @classmethod
-    def _enough_digits(cls, value: str | None) -> str | None:
-        if value is not None and not 6 <= sum(c.isdigit() for c in value) <= 15:
-            raise ValueError("a phone number has 6 to 15 digits")
-        return value
+    name: PersonName | None = None
+    phone: Phone | None = None
+    email: Email | None = None
 
 
 class UploadMetadata(BaseModel):

@@ -13,6 +13,7 @@ after authorisation, even encrypted. The audit log records that this happened.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,7 +69,10 @@ def _known(vault: Vault, recording: Recording) -> Known:
 
 
 def _key(claim: Claim, variant: str) -> str:
-    return f"{blobs.object_key(claim.recording_id, variant)}.{claim.attempt}"
+    """A fresh object key per run: the recording's current rows may point at objects of an
+    earlier run with the same attempt number (a correction sends a call to be redacted again
+    with its count reset), which must stay intact until this run commits."""
+    return f"{blobs.object_key(claim.recording_id, variant)}.{claim.attempt}-{secrets.token_hex(4)}"
 
 
 def run(
