@@ -274,6 +274,7 @@ SubscriptionAccess = Annotated[SubjectAccess, Depends(subject_access(Action.SUBJ
 LookupAccess = Annotated[Access, Depends(allowed(Action.SUBJECT_LOOKUP, "subject"))]
 RequestReadAccess = Annotated[Access, Depends(allowed(Action.REQUEST_READ, "rights_request"))]
 RequestWriteGate = Annotated[Gate, Depends(action_gate(Action.REQUEST_WRITE, "rights_request"))]
+RequestReadGate = Annotated[Gate, Depends(action_gate(Action.REQUEST_READ, "rights_request"))]
 
 
 @dataclass(frozen=True)

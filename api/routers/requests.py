@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.access import reason_code
-from api.deps import DbSession, RequestReadAccess, RequestWriteGate, VaultDep
+from api.deps import DbSession, RequestReadAccess, RequestReadGate, RequestWriteGate, VaultDep
 from models.rights import Kind, RequestIn, RequestOut, RequestPage, RequestPatch, RequestStatus
 from models.schemas import Problem
 from models.tables import RightsRequest
@@ -102,10 +102,13 @@ RequestId = Annotated[str, Path(max_length=64)]
     responses={404: {"model": Problem}},
     summary="One request",
 )
-def read_request(
-    access: RequestReadAccess, session: DbSession, request_id: RequestId
-) -> RequestOut:
-    return _out(register.get(session, request_id=request_id), datetime.now(UTC))
+def read_request(gate: RequestReadGate, session: DbSession, request_id: RequestId) -> RequestOut:
+    gate.resource_id = request_id
+    row = session.get(RightsRequest, request_id)
+    if row is None:
+        gate.not_found("request")
+    gate.allow()
+    return _out(row, datetime.now(UTC))
 
 
 @router.patch(
