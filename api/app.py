@@ -20,6 +20,7 @@ from api.routers import (
     audio,
     audit,
     corrections,
+    exports,
     health,
     recordings,
     requests,
@@ -86,6 +87,7 @@ def create_app(
     v1.include_router(audit.router)
     v1.include_router(subjects.router)
     v1.include_router(requests.router)
+    v1.include_router(exports.router)
     v1.include_router(corrections.router)
     app.include_router(v1)
 

@@ -12,7 +12,7 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.access import Access, Gate
-from models.tables import Recording, Subject
+from models.tables import Export, Recording, Subject
 from vault.auth.policy import Action
 from vault.errors import InvalidInput
 from vault.queue import Dispatcher
@@ -307,3 +307,54 @@ def recording_gate(action: Action) -> Callable[..., RecordingGate]:
 SubjectCorrectGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_CORRECT))]
 CorrectionsRead = Annotated[SubjectAccess, Depends(subject_access(Action.SUBJECT_CORRECT))]
 RecordingCorrectGate = Annotated[RecordingGate, Depends(recording_gate(Action.RECORDING_CORRECT))]
+
+
+# Exports of a subject's data (access requests). ``{export_id}`` is the export's own id.
+ExportId = Annotated[str, Path(max_length=64, description="the export's id")]
+
+
+@dataclass(frozen=True)
+class ExportGate:
+    """An authorised caller and the export the path names; the route writes the outcome."""
+
+    gate: Gate
+    export: Export
+
+
+def export_gate(action: Action) -> Callable[..., ExportGate]:
+    def dependency(
+        request: Request, vault: VaultDep, session: DbSession, export_id: ExportId
+    ) -> ExportGate:
+        gate = Gate(request, vault, action=action, resource_type="export", resource_id=export_id)
+        gate.authorise()
+        parsed = _parse_id(export_id)
+        row = session.get(Export, parsed) if parsed is not None else None
+        if row is None:
+            gate.not_found("export")
+        gate.require_purpose()
+        return ExportGate(gate, row)
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class ExportAccess:
+    access: Access
+    export: Export
+
+
+def export_access(action: Action) -> Callable[..., ExportAccess]:
+    """Like ``export_gate``, with the allowed access written at once (read-only routes)."""
+
+    def dependency(
+        request: Request, vault: VaultDep, session: DbSession, export_id: ExportId
+    ) -> ExportAccess:
+        opened = export_gate(action)(request, vault, session, export_id)
+        return ExportAccess(opened.gate.allow(), opened.export)
+
+    return dependency
+
+
+SubjectExportGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_EXPORT))]
+ExportRead = Annotated[ExportAccess, Depends(export_access(Action.EXPORT_READ))]
+ExportDownloadGate = Annotated[ExportGate, Depends(export_gate(Action.EXPORT_DOWNLOAD))]

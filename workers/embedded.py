@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 
 from celery import Celery
 from celery.worker import WorkController
 
+from vault.rights import export
 from vault.runtime import Vault
 from vault.transcription import job
 from workers.app import make_celery
@@ -55,6 +57,7 @@ class EmbeddedWorker:
         while not self._stop.wait(self.vault.settings.reconcile_every_seconds):
             try:
                 job.reconcile(self.vault, enqueue=self.dispatcher.transcribe)
+                export.requeue(self.vault, now=datetime.now(UTC), enqueue=self.dispatcher.export)
             except Exception:
                 log.exception("reconciler run failed")
 

@@ -12,6 +12,7 @@ from celery import Task, shared_task
 from vault.audit import service as audit
 from vault.db import transaction
 from vault.recordings.lifecycle import Busy
+from vault.rights import export
 from vault.transcription import job
 from vault.transcription.model import load_model
 from workers.context import current_vault
@@ -62,11 +63,41 @@ def transcribe(self: Task[Any, Any], recording_id: str) -> str:
     return outcome.value
 
 
+@shared_task(
+    name="vault.export",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
+def build_export(self: Task[Any, Any], export_id: str) -> str:
+    vault = current_vault()
+    settings = vault.settings
+    try:
+        outcome = export.build(vault, export_id)
+    except export.TRANSIENT as error:
+        retries = self.request.retries
+        if retries >= settings.task_max_retries:
+            export.give_up(vault, export_id=export_id, attempts=retries + 1)
+            raise
+        delay = min(
+            settings.task_retry_backoff_seconds * 2**retries,
+            settings.task_retry_backoff_max_seconds,
+        )
+        log.warning(
+            "transient error, retrying",
+            extra={"export_id": export_id, "retry_in": delay, "error": type(error).__name__},
+        )
+        raise self.retry(countdown=delay, exc=error) from None
+    return outcome.value
+
+
 @shared_task(name="vault.reconcile", bind=True, acks_late=True)
 def reconcile(self: Task[Any, Any]) -> int:
     vault = current_vault()
     dispatcher = CeleryDispatcher(self.app, vault.settings)
-    return job.reconcile(vault, enqueue=dispatcher.transcribe)
+    count = job.reconcile(vault, enqueue=dispatcher.transcribe)
+    return count + export.requeue(vault, now=datetime.now(UTC), enqueue=dispatcher.export)
 
 
 @shared_task(name="vault.audit_checkpoint", acks_late=True)
