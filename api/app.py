@@ -24,6 +24,7 @@ from api.routers import (
     health,
     recordings,
     requests,
+    retention,
     search,
     subjects,
     transcripts,
@@ -89,6 +90,7 @@ def create_app(
     v1.include_router(requests.router)
     v1.include_router(exports.router)
     v1.include_router(corrections.router)
+    v1.include_router(retention.router)
     app.include_router(v1)
 
     app.include_router(health.router)  # public: see the module docstring

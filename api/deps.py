@@ -358,3 +358,12 @@ def export_access(action: Action) -> Callable[..., ExportAccess]:
 SubjectExportGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_EXPORT))]
 ExportRead = Annotated[ExportAccess, Depends(export_access(Action.EXPORT_READ))]
 ExportDownloadGate = Annotated[ExportGate, Depends(export_gate(Action.EXPORT_DOWNLOAD))]
+
+# Retention and legal holds: admins change them; rights officers and auditors read them.
+RetentionReadAccess = Annotated[Access, Depends(allowed(Action.RETENTION_READ, "retention"))]
+RetentionWriteGate = Annotated[Gate, Depends(action_gate(Action.RETENTION_WRITE, "retention"))]
+DestructionReportGate = Annotated[
+    Gate, Depends(action_gate(Action.DESTRUCTION_REPORT, "retention_report"))
+]
+HoldReadAccess = Annotated[Access, Depends(allowed(Action.HOLD_READ, "legal_hold"))]
+HoldWriteGate = Annotated[Gate, Depends(action_gate(Action.HOLD_WRITE, "legal_hold"))]
