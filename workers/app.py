@@ -58,6 +58,10 @@ def make_celery(settings: Settings) -> Celery:
                 "schedule": float(settings.reconcile_every_seconds),
             },
             "audit-checkpoint": {"task": "vault.audit_checkpoint", "schedule": 3600.0},
+            "retention-sweep": {
+                "task": "vault.retention_sweep",
+                "schedule": float(settings.retention_sweep_every_seconds),
+            },
         },
     )
     app.conf.include = ["workers.tasks"]

@@ -12,7 +12,7 @@ from celery import Task, shared_task
 from vault.audit import service as audit
 from vault.db import transaction
 from vault.recordings.lifecycle import Busy
-from vault.rights import export
+from vault.rights import export, retention
 from vault.transcription import job
 from vault.transcription.model import load_model
 from workers.context import current_vault
@@ -105,3 +105,10 @@ def audit_checkpoint() -> None:
     vault = current_vault()
     with transaction(vault.factory) as session:
         audit.checkpoint(session, signer=vault.signer)
+
+
+@shared_task(name="vault.retention_sweep", acks_late=True)
+def retention_sweep() -> int:
+    """Erase what retention says is due; safe to run twice. Returns how many calls went."""
+    vault = current_vault()
+    return retention.sweep(vault, now=datetime.now(UTC)).erased

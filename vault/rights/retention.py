@@ -7,7 +7,8 @@ only once the CRM has said it ended). A queue with no policy and no default keep
 The sweep erases what is due through the one erasure path (``vault.rights.erasure``), batch by
 batch, each batch committing its tombstones and their audit entries together. A recording under
 a legal hold is skipped and counted; a subject left with no live call is erased too, key and
-all. After the commits it deletes the objects and retries deletions a store outage left behind.
+all. After the commits it deletes the objects, retries deletions a store outage left behind,
+and deletes the exports past their keeping period (``export.sweep``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from models.tables import LegalHold, Recording, RetentionPolicy, Subject
 from vault.audit import service as audit
 from vault.db import transaction
 from vault.errors import InvalidInput, LegalHoldActive, NotFound
-from vault.rights import erasure, holds
+from vault.rights import erasure, export, holds
 from vault.rights.erasure import Trigger
 from vault.runtime import Vault
 
@@ -133,9 +134,18 @@ def _held() -> ColumnElement[bool]:
 
 
 def due(
-    session: Session, *, now: datetime, limit: int = BATCH, after: str | None = None
+    session: Session,
+    *,
+    now: datetime,
+    limit: int = BATCH,
+    after: str | None = None,
+    lock: bool = False,
 ) -> list[Due]:
-    """Live recordings whose retention ended before ``now``, by id (held ones included)."""
+    """Live recordings whose retention ended before ``now``, by id (held ones included).
+
+    ``lock`` takes the rows (PostgreSQL), skipping those another sweep holds, so that two
+    sweeps running at once never erase the same recording twice.
+    """
     conditions = _conditions(list_policies(session), now)
     if not conditions:
         return []
@@ -147,6 +157,8 @@ def due(
     )
     if after is not None:
         query = query.where(Recording.id > after)
+    if lock:
+        query = query.with_for_update(skip_locked=True, of=Recording)
     return [Due(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
@@ -173,6 +185,7 @@ class SweepReport:
     subjects_erased: int = 0
     subjects_held: int = 0
     objects_deleted: int = 0
+    exports_expired: int = 0
     tombstones: list[str] = field(default_factory=list)
 
 
@@ -208,7 +221,7 @@ def _erase_batch(
     erased: list[str] = []
     tombstones: list[str] = []
     with transaction(vault.factory) as session:
-        page = due(session, now=now, limit=batch, after=after)
+        page = due(session, now=now, limit=batch, after=after, lock=True)
         if not page:
             return [], None
         held = holds.held_recordings(session, recording_ids=[d.recording_id for d in page])
@@ -334,6 +347,7 @@ def sweep(
     report.objects_deleted = erasure.finish(
         vault.store, vault.factory, recording_ids=sorted(set(erased) | set(recent))
     )
+    report.exports_expired = export.sweep(vault, now=now).expired
     log.info(
         "retention sweep done",
         extra={
@@ -341,6 +355,7 @@ def sweep(
             "held": report.held,
             "subjects_erased": report.subjects_erased,
             "objects_deleted": report.objects_deleted,
+            "exports_expired": report.exports_expired,
         },
     )
     return report
