@@ -23,7 +23,7 @@ from vault.config import Settings
 from vault.db import transaction
 from vault.errors import Conflict, Gone, KeyDestroyed, NotReady
 from vault.recordings import blobs
-from vault.rights import erasure, export
+from vault.rights import _build, erasure, export
 from vault.rights import requests as register
 from vault.rights.erasure import Trigger
 from vault.runtime import Vault
@@ -305,7 +305,7 @@ def test_a_subject_erased_during_the_build_leaves_no_export(
     add_call(vault)
     _register(vault)
     export_id = _request(vault)
-    commit = export._commit
+    commit = _build._commit
 
     def erase_first(*args: Any, **kwargs: Any) -> None:
         with transaction(vault.factory) as session:
@@ -316,7 +316,7 @@ def test_a_subject_erased_during_the_build_leaves_no_export(
             )
         commit(*args, **kwargs)
 
-    monkeypatch.setattr(export, "_commit", erase_first)
+    monkeypatch.setattr(_build, "_commit", erase_first)
     assert export.build(vault, export_id, now=NOW) is export.Outcome.FAILED
     assert _export_objects(vault) == []
     row = _row(vault, export_id)
