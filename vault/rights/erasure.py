@@ -159,7 +159,13 @@ def erase_recordings(
         hold = holds.blocking(session, subject_id=subject_id, recording_ids=[recording_id])
         if hold is not None:
             raise LegalHoldActive(hold.id, hold.reference)
-    live = _claim_for_erasure(session, ids, now=now, trigger=trigger)
+    # Locked (PostgreSQL), so that of two erasures of one recording the second finds it gone.
+    still_live = session.scalars(
+        select(Recording.id)
+        .where(Recording.id.in_(ids), Recording.status != Status.ERASED.value)
+        .with_for_update()
+    )
+    live = _claim_for_erasure(session, sorted(still_live), now=now, trigger=trigger)
     if not live:
         return None
     deleted = sum(_shred_recording(session, recording_id) for recording_id in live)

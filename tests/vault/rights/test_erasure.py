@@ -199,6 +199,18 @@ def test_erasing_single_recordings_keeps_the_subjects_other_calls(vault: Vault) 
         keys.open_key(session, keyring=vault.keyring, key_id=subject.key_id)
 
 
+def test_erasing_an_erased_recording_again_leaves_no_second_tombstone(vault: Vault) -> None:
+    rid = add_call(vault)
+    for expected in (1, 0):
+        with transaction(vault.factory) as session:
+            tombstone = erasure.erase_recordings(
+                session, recording_ids=[rid], trigger=Trigger.RETENTION, actor="system", now=NOW
+            )
+            assert (tombstone is not None) == bool(expected)
+    with vault.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Erasure)) == 1
+
+
 class DownStore(BlobStore):
     """The vault's store with deletions failing, as when the object store is unreachable."""
 
