@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/bench_transcribe.py
 	$(BIN)/python bench/bench_redaction.py
 	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/redaction_challenge.py --out .bench/redaction-challenge.jsonl
 	$(BIN)/vault eval redaction .bench/redaction-challenge.jsonl
 
