@@ -182,6 +182,11 @@ def world(
                     assert response.status_code == 201, response.text
                     world.ids[which] = response.json()["id"]
                 world.ids["unknown"] = str(uuid.uuid4())
+                with vault.factory() as session:
+                    stored = session.get(Recording, world.ids["stored"])
+                    assert stored is not None
+                    assert stored.subject_id is not None
+                    world.ids["subject"] = stored.subject_id
                 _add_redacted(vault, world.ids["ready"], redacted)
                 yield world
         finally:
@@ -277,6 +282,10 @@ RECORDINGS = "/api/v1/recordings"
 ONE = "/api/v1/recordings/{recording_id}"
 AUDIO = "/api/v1/recordings/{recording_id}/audio"
 TRANSCRIPT = "/api/v1/recordings/{recording_id}/transcript"
+SUBJECTS = "/api/v1/subjects"
+SUBJECT_ONE = "/api/v1/subjects/{subject_id}"
+POLICIES = "/api/v1/retention/policies"
+HOLDS = "/api/v1/holds"
 UNSET = object()
 
 
@@ -286,15 +295,32 @@ class Call:
     method: str
     route: str
     action: str
-    target: str | None = None  # which of the world's recordings
+    target: str | None = None  # which of the world's recordings (or its subject, or unknown)
     variant: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     agent_id: object = UNSET  # uploads: the metadata's agent_id (UNSET: left out)
+    json: Any = None  # a JSON body (rights routes)
+    resource_type: str | None = None  # default: recording or audit, by the action
+    # Rights routes name their resource once it is found: refused callers leave it empty.
+    resource_once_found: bool = False
 
     def path(self, world: World) -> str:
         if self.target is None:
             return self.route
-        return self.route.format(recording_id=world.ids[self.target])
+        value = world.ids[self.target]
+        return self.route.format(
+            recording_id=value,
+            subject_id=value,
+            request_id=value,
+            export_id=value,
+            hold_id=value,
+            queue="perm-queue-unknown",
+        )
+
+    def expected_type(self) -> str:
+        if self.resource_type is not None:
+            return self.resource_type
+        return "recording" if self.action.startswith("recording") else "audit"
 
     def params(self) -> dict[str, str]:
         return {"variant": self.variant} if self.variant else {}
@@ -344,6 +370,160 @@ CALLS = [
     Call("search", "GET", "/api/v1/search", "recording.search"),
     Call("audit", "GET", "/api/v1/audit", "audit.read"),
     Call("audit-verify", "GET", "/api/v1/audit/verify", "audit.verify"),
+    # Rights requests. Allowed callers get harmless answers (lists, refusals of unknown or
+    # malformed things), so that the world stays as it is for the other rows.
+    Call(
+        "subject-lookup",
+        "POST",
+        SUBJECTS + "/lookup",
+        "subject.lookup",
+        json={"customer_id": SUBJECT["customer_id"]},
+        resource_type="subject",
+    ),
+    Call(
+        "erase-unknown",
+        "DELETE",
+        SUBJECT_ONE,
+        "subject.erase",
+        "unknown",
+        json={"request_ref": "PERM-1"},
+        resource_type="subject",
+    ),
+    Call(
+        "erase-no-reference",
+        "DELETE",
+        SUBJECT_ONE,
+        "subject.erase",
+        "subject",
+        resource_type="subject",
+        resource_once_found=True,
+    ),
+    Call(
+        "subscription",
+        "PUT",
+        SUBJECT_ONE + "/subscription",
+        "subject.subscription",
+        "subject",
+        json={"ended_at": None},
+        resource_type="subject",
+        resource_once_found=True,
+    ),
+    Call(
+        "corrections",
+        "GET",
+        SUBJECT_ONE + "/corrections",
+        "subject.correct",
+        "subject",
+        resource_type="subject",
+        resource_once_found=True,
+    ),
+    Call(
+        "correct-subject-no-request",
+        "POST",
+        SUBJECT_ONE + "/corrections",
+        "subject.correct",
+        "subject",
+        json={"request_ref": "PERM-NONE", "reason": "r", "name": "N"},
+        resource_type="subject",
+        resource_once_found=True,
+    ),
+    Call(
+        "correct-recording-no-request",
+        "POST",
+        ONE + "/corrections",
+        "recording.correct",
+        "stored",
+        json={"request_ref": "PERM-NONE", "reason": "r", "metadata": {"queue": "q"}},
+    ),
+    Call("requests", "GET", "/api/v1/requests", "request.read", resource_type="rights_request"),
+    Call(
+        "request-malformed",
+        "POST",
+        "/api/v1/requests",
+        "request.write",
+        json={"reference": "has spaces", "kind": "access"},
+        resource_type="rights_request",
+    ),
+    Call(
+        "request-unknown",
+        "GET",
+        "/api/v1/requests/{request_id}",
+        "request.read",
+        "unknown",
+        resource_type="rights_request",
+        resource_once_found=True,
+    ),
+    Call(
+        "request-update-unknown",
+        "PATCH",
+        "/api/v1/requests/{request_id}",
+        "request.write",
+        "unknown",
+        json={"status": "open"},
+        resource_type="rights_request",
+        resource_once_found=True,
+    ),
+    Call(
+        "export-unknown-subject",
+        "POST",
+        SUBJECT_ONE + "/exports",
+        "subject.export",
+        "unknown",
+        headers=_P,
+        json={"request_ref": "PERM-1"},
+        resource_type="subject",
+    ),
+    Call(
+        "export-unknown",
+        "GET",
+        "/api/v1/exports/{export_id}",
+        "export.read",
+        "unknown",
+        resource_type="export",
+        resource_once_found=True,
+    ),
+    Call(
+        "export-download-unknown",
+        "GET",
+        "/api/v1/exports/{export_id}/download",
+        "export.download",
+        "unknown",
+        headers=_P,
+        resource_type="export",
+        resource_once_found=True,
+    ),
+    Call("policies", "GET", POLICIES, "retention.read", resource_type="retention"),
+    Call(
+        "policy-malformed",
+        "PUT",
+        POLICIES,
+        "retention.write",
+        json={"queue": "q", "basis": "forever", "days": 1},
+        resource_type="retention",
+    ),
+    Call(
+        "policy-delete-unknown",
+        "DELETE",
+        POLICIES + "/{queue}",
+        "retention.write",
+        "unknown",
+        resource_type="retention",
+        resource_once_found=True,
+    ),
+    Call(
+        "report", "GET", "/api/v1/retention/report", "retention.report", resource_type="retention"
+    ),
+    Call("holds", "GET", HOLDS, "hold.read", resource_type="hold"),
+    Call("hold-malformed", "POST", HOLDS, "hold.write", json={}, resource_type="hold"),
+    Call(
+        "hold-release-unknown",
+        "DELETE",
+        HOLDS + "/{hold_id}",
+        "hold.write",
+        "unknown",
+        resource_type="hold",
+        resource_once_found=True,
+    ),
 ]
 
 # DESIGN.md's role table, request by request. A cell is the status, and for a refusal the
@@ -353,6 +533,8 @@ NO = "403"  # refused for the role ("role")
 NOT_OWNER = "403 not_owner"  # an agent reaching for another agent's call
 MISSING, INVALID = "400 purpose_missing", "400 purpose_invalid"
 NO_AGENT = "422 invalid_input"  # a service upload must name the agent
+BAD = "422 invalid_input"  # a body that does not validate, refused once the caller is known
+REF = "422 request_ref_missing"  # an erasure must name the request it answers
 # fmt: off
 EXPECTED: dict[str, tuple[str, ...]] = {
     #                          owner    other            qa     rights   admin auditor ingest
@@ -378,6 +560,27 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "search":                  ("200",  "200",           "200", "200",   NO,   NO,     NO),
     "audit":                   (NO,     NO,              NO,    NO,      NO,   "200",  NO),
     "audit-verify":            (NO,     NO,              NO,    NO,      NO,   "200",  NO),
+    "subject-lookup":          (NO,     NO,              NO,    "200",   NO,   NO,     NO),
+    "erase-unknown":           (NO,     NO,              NO,    "404",   NO,   NO,     NO),
+    "erase-no-reference":      (NO,     NO,              NO,    REF,     NO,   NO,     NO),
+    "subscription":            (NO,     NO,              NO,    NO,      "204", NO,    "204"),
+    "corrections":             (NO,     NO,              NO,    "200",   NO,   NO,     NO),
+    "correct-subject-no-request": (NO,  NO,              NO,    "404",   NO,   NO,     NO),
+    "correct-recording-no-request": (NO, NO,             NO,    "404",   NO,   NO,     NO),
+    "requests":                (NO,     NO,              NO,    "200",   NO,   NO,     NO),
+    "request-malformed":       (NO,     NO,              NO,    BAD,     NO,   NO,     NO),
+    "request-unknown":         (NO,     NO,              NO,    "404",   NO,   NO,     NO),
+    "request-update-unknown":  (NO,     NO,              NO,    "404",   NO,   NO,     NO),
+    "export-unknown-subject":  (NO,     NO,              NO,    "404",   NO,   NO,     NO),
+    "export-unknown":          (NO,     NO,              NO,    "404",   NO,   NO,     NO),
+    "export-download-unknown": (NO,     NO,              NO,    "404",   NO,   NO,     NO),
+    "policies":                (NO,     NO,              NO,    "200",   "200", "200", NO),
+    "policy-malformed":        (NO,     NO,              NO,    NO,      BAD,  NO,     NO),
+    "policy-delete-unknown":   (NO,     NO,              NO,    NO,      "404", NO,    NO),
+    "report":                  (NO,     NO,              NO,    "200",   "200", "200", NO),
+    "holds":                   (NO,     NO,              NO,    "200",   "200", "200", NO),
+    "hold-malformed":          (NO,     NO,              NO,    NO,      BAD,  NO,     NO),
+    "hold-release-unknown":    (NO,     NO,              NO,    NO,      "404", NO,    NO),
 }
 # fmt: on
 
@@ -402,7 +605,9 @@ def expected(caller: Caller, call: Call) -> Expected:
         # 409: the gate allowed the access; the variant simply does not exist yet.
         return Expected(status, "allowed", None)
     if status == 422:
-        return Expected(status, "error", reason)
+        # A service upload without its agent is an error of the uploader; any other
+        # malformed request is refused.
+        return Expected(status, "error" if call.name == "upload" else "denied", reason)
     return Expected(status, "denied", reason or DEFAULT_REASON[status])
 
 
@@ -446,6 +651,10 @@ def test_nothing_outside_api_v1_but_the_listed_public_routes(world: World) -> No
 
 def _send(world: World, caller: Caller, call: Call) -> Response:
     headers = {**caller.headers(world.settings), **call.headers}
+    if call.json is not None or call.resource_type is not None:
+        return world.client.request(
+            call.method, call.path(world), params=call.params(), headers=headers, json=call.json
+        )
     if call.method == "POST":
         meta = metadata(f"perm-{uuid.uuid4().hex}", subject=OTHER_SUBJECT)
         if call.agent_id is not UNSET:
@@ -479,12 +688,16 @@ def test_access(world: World, caller: Caller, call: Call) -> None:
     assert entry.actor == caller.actor
     assert entry.role == (caller.role.value if caller.role else None)
     assert entry.action == call.action
-    assert entry.resource_type == ("recording" if call.action.startswith("recording") else "audit")
+    assert entry.resource_type == call.expected_type()
     assert (entry.outcome, entry.reason) == (want.outcome, want.reason)
     assert entry.variant == call.variant
-    if call.method == "POST":
+    if call.name.startswith("upload"):
         created = response.json()["id"] if want.status == 201 else None
         assert entry.resource_id == created
+    elif call.resource_once_found and (want.status in (401, 403) or call.target == "unknown"):
+        assert entry.resource_id in (None, world.ids.get(call.target or ""))
+    elif call.resource_type is not None and call.target in (None, "unknown"):
+        assert entry.resource_id is None
     else:
         assert entry.resource_id == (world.ids[call.target] if call.target else None)
     # Variants that take a purpose (DESIGN.md: originals, raw transcripts) record it once allowed.
@@ -496,9 +709,9 @@ def test_access(world: World, caller: Caller, call: Call) -> None:
     if caller.name not in SEES_SUBJECT:
         assert _leaks(body, PII) == []
     sees_upload = caller.role is Role.AGENT
-    if call.method == "POST" and not sees_upload:
+    if call.name.startswith("upload") and not sees_upload:
         assert _leaks(body, list(OTHER_SUBJECT.values())) == []
-    for column in (entry.actor, entry.resource_id, entry.reason, entry.purpose):
+    for column in (entry.actor, entry.resource_id, entry.reason, entry.purpose, entry.detail):
         assert _leaks((column or "").encode(), PII) == []
 
     if want.status < 300:
@@ -539,6 +752,10 @@ def _check_body(world: World, caller: Caller, call: Call, response: Response) ->
         assert response.json()["ok"] is True
     elif call.name == "audit":
         assert response.json()["items"]
+    elif call.name == "subject-lookup":
+        (found,) = response.json()
+        assert found["id"] == world.ids["subject"]
+        assert found["details"]["name"] == SUBJECT["name"]
 
 
 def _check_subject(caller: Caller, item: dict[str, Any]) -> None:
