@@ -363,7 +363,7 @@ ExportDownloadGate = Annotated[ExportGate, Depends(export_gate(Action.EXPORT_DOW
 RetentionReadAccess = Annotated[Access, Depends(allowed(Action.RETENTION_READ, "retention"))]
 RetentionWriteGate = Annotated[Gate, Depends(action_gate(Action.RETENTION_WRITE, "retention"))]
 DestructionReportGate = Annotated[
-    Gate, Depends(action_gate(Action.DESTRUCTION_REPORT, "retention_report"))
+    Gate, Depends(action_gate(Action.DESTRUCTION_REPORT, "retention"))
 ]
-HoldReadAccess = Annotated[Access, Depends(allowed(Action.HOLD_READ, "legal_hold"))]
-HoldWriteGate = Annotated[Gate, Depends(action_gate(Action.HOLD_WRITE, "legal_hold"))]
+HoldReadAccess = Annotated[Access, Depends(allowed(Action.HOLD_READ, "hold"))]
+HoldWriteGate = Annotated[Gate, Depends(action_gate(Action.HOLD_WRITE, "hold"))]

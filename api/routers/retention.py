@@ -4,7 +4,7 @@ officers and auditors read them). Every change commits with its audit entry."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -36,6 +36,9 @@ from vault.rights.destruction import destruction_report
 from vault.subjects import service as subjects
 
 router = APIRouter(tags=["retention and legal holds"])
+
+_PERIOD = timedelta(days=30)
+"""The destruction report's period when the caller gives none: the last 30 days."""
 
 
 @router.get(
@@ -102,9 +105,19 @@ def delete_policy(
 def report(
     gate: DestructionReportGate,
     session: DbSession,
-    since: Annotated[datetime, Query(description="start of the period, with a time zone")],
-    until: Annotated[datetime, Query(description="end of the period (excluded)")],
+    since: Annotated[
+        datetime | None,
+        Query(
+            description=f"start of the period, with a time zone (default: {_PERIOD.days} "
+            "days before until)"
+        ),
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(description="end of the period, excluded (default: now)")
+    ] = None,
 ) -> DestructionReportOut:
+    until = until or datetime.now(UTC)
+    since = since or until - _PERIOD
     if since.tzinfo is None or until.tzinfo is None:
         gate.deny("invalid_period", InvalidInput("since and until need a time zone"))
     gate.detail = f"since={since.isoformat()} until={until.isoformat()}"
@@ -183,12 +196,12 @@ def release_hold(
     gate: HoldWriteGate, vault: VaultDep, hold_id: Annotated[str, Path(max_length=64)]
 ) -> HoldOut:
     assert gate.principal is not None
-    gate.resource_id = hold_id
     try:
         with transaction(vault.factory) as session:
             hold = holds.release(
                 session, hold_id=hold_id, actor=gate.principal.user, now=datetime.now(UTC)
             )
+            gate.resource_id = hold.id
             gate.detail = f"reference={hold.reference} released"
             gate.record_in(session, "allowed")
             out = HoldOut.model_validate(hold)
