@@ -172,6 +172,11 @@ class SearchDocument(Base):
     terms: Mapped[str | None] = mapped_column(
         TSVECTOR().with_variant(Text(), "sqlite"), deferred=True
     )
+    entities: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"), deferred=True
+    )
+    """PostgreSQL: the entity-tag lexemes of ``terms`` alone, small enough to stay in the row,
+    for entity filters (migration 0006). NULL on SQLite."""
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -181,6 +186,12 @@ Index(
     SearchDocument.terms,
     postgresql_using="gin",
     sqlite_where=SearchDocument.terms.is_not(None),
+)
+Index(
+    "ix_search_documents_entities",
+    SearchDocument.entities,
+    postgresql_using="gin",
+    sqlite_where=SearchDocument.entities.is_not(None),
 )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table
+from sqlalchemy import ColumnElement, Select, Subquery, Table
 from sqlalchemy.orm import Session
 
 from models.schemas import Speaker
@@ -70,11 +70,28 @@ class Backend(ABC):
 
     @abstractmethod
     def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None, matched: bool = False
+        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
     ) -> tuple[AnySelect, ColumnElement[float]]:
         """``query`` (over ``search_documents``) narrowed to the documents ``expr`` matches,
-        said by ``speaker`` if given, and their relevance (higher is better). ``matched``: the
-        caller knows ``query`` holds matches alone, so a backend may skip testing them again."""
+        said by ``speaker`` if given, and their relevance (higher is better)."""
+
+    @abstractmethod
+    def newest(
+        self,
+        *,
+        expr: Expr,
+        speaker: Speaker | None,
+        conditions: Sequence[ColumnElement[bool]],
+        window: int,
+        started_from: datetime | None = None,
+        started_to: datetime | None = None,
+    ) -> Subquery:
+        """The newest ``window`` documents (by ``started_at``, then id) that ``expr`` matches
+        and that meet ``conditions`` (over ``search_documents``), found without scoring every
+        match; columns ``id``, ``recording_id``, ``started_at`` and ``score`` (higher is
+        better), the score computed for these documents alone. ``started_from`` (inclusive)
+        and ``started_to`` (exclusive) repeat the conditions' dates, for a backend whose
+        term index can seek to them."""
 
     @abstractmethod
     def optimise(self, session: Session) -> None:

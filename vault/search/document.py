@@ -20,6 +20,9 @@ class StoredSegment:
     end: float
     speaker: Speaker
     text: str
+    terms: str | None = None
+    """The segment's terms, space-separated, for snippets to skip segments without a hit
+    cheaply; ``None`` in documents indexed before they were stored (reindex to add them)."""
 
 
 def document(*, recording: Recording, transcript: RedactedTranscript) -> Document:
@@ -29,7 +32,7 @@ def document(*, recording: Recording, transcript: RedactedTranscript) -> Documen
     code = (transcript.language or recording.language or "").lower()[:8] or None
     language = normalise.language_of(code)
     terms: dict[Speaker, list[str]] = {s: [] for s in SPEAKERS}
-    stored: list[tuple[float, float, str, str]] = []
+    stored: list[tuple[float, float, str, str, str]] = []
     types: set[str] = set()
     for segment in transcript.segments:
         if not segment.text.strip():
@@ -41,7 +44,9 @@ def document(*, recording: Recording, transcript: RedactedTranscript) -> Documen
             for t in found
             if t.startswith(normalise.ENTITY_PREFIX)
         )
-        stored.append((segment.start, segment.end, segment.speaker.value, segment.text))
+        stored.append(
+            (segment.start, segment.end, segment.speaker.value, segment.text, " ".join(found))
+        )
     present = {Speaker(s[2]) for s in stored}
     return Document(
         recording_id=recording.id,
@@ -57,7 +62,15 @@ def document(*, recording: Recording, transcript: RedactedTranscript) -> Documen
 
 
 def segments(stored: str) -> list[StoredSegment]:
+    """The segments of a ``search_document_texts`` row: ``[start, end, speaker, text, terms]``
+    (``terms`` missing from rows indexed before it was kept)."""
     return [
-        StoredSegment(float(start), float(end), Speaker(speaker), str(text))
-        for start, end, speaker, text in json.loads(stored)
+        StoredSegment(
+            float(row[0]),
+            float(row[1]),
+            Speaker(row[2]),
+            str(row[3]),
+            str(row[4]) if len(row) > 4 else None,
+        )
+        for row in json.loads(stored)
     ]

@@ -65,6 +65,22 @@ def spans(tokens: Sequence[Token], leaves: Sequence[Match]) -> list[tuple[int, i
     return merged
 
 
+def may_hit(terms: str, leaves: Sequence[Match]) -> bool:
+    """Whether a segment with these terms (space-separated) can hold a hit of ``leaves``: each
+    term of some alternative is among them (the last one as a prefix, for a prefix query).
+    A cheap test on a string, before the segment is tokenised again to place the hits."""
+    padded = f" {terms} "
+    for leaf in leaves:
+        for alternative in leaf.alternatives:
+            last = len(alternative) - 1
+            if all(
+                (f" {t}" if leaf.prefix and i == last else f" {t} ") in padded
+                for i, t in enumerate(alternative)
+            ):
+                return True
+    return False
+
+
 def _window(text: str, first: int) -> tuple[int, int]:
     if len(text) <= WINDOW:
         return 0, len(text)
@@ -115,6 +131,8 @@ def snippets(
         if len(out) == MAX_SNIPPETS:
             break
         if speaker is not None and segment.speaker != speaker:
+            continue
+        if segment.terms is not None and not may_hit(segment.terms, leaves):
             continue
         hits = spans(normalise.tokens(segment.text, language=language), leaves)
         if hits:

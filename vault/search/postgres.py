@@ -11,15 +11,19 @@ same phrases FTS5 finds in its per-speaker columns.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Subquery,
+    and_,
     bindparam,
     cast,
     func,
     insert,
     literal,
     literal_column,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSQUERY, TSVECTOR
@@ -28,7 +32,8 @@ from sqlalchemy.orm import Session
 from models.schemas import Speaker
 from models.tables import SearchDocument
 from vault.search.base import DOCUMENTS, SPEAKERS, AnySelect, Backend, Document
-from vault.search.query import AnyOf, Expr, Match
+from vault.search.normalise import ENTITY_PREFIX
+from vault.search.query import AllOf, AnyOf, Expr, Match
 
 WEIGHTS: dict[Speaker, str] = {Speaker.AGENT: "A", Speaker.CUSTOMER: "B", Speaker.MIXED: "C"}
 MAX_POSITION = 16383
@@ -67,6 +72,10 @@ def tsvector(terms: Mapping[Speaker, Sequence[str]]) -> str:
     return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
 
 
+def _tags(terms: Mapping[Speaker, Sequence[str]]) -> dict[Speaker, list[str]]:
+    return {s: [t for t in found if t.startswith(ENTITY_PREFIX)] for s, found in terms.items()}
+
+
 def render(expr: Expr, weight: str = "") -> str:
     """The tsquery literal of ``expr``; ``weight`` holds every term to one speaker."""
     if isinstance(expr, Match):
@@ -85,30 +94,106 @@ def render(expr: Expr, weight: str = "") -> str:
     return "(" + " & ".join(terms) + ")"
 
 
+def _is_tag(expr: Expr) -> bool:
+    return (
+        isinstance(expr, Match)
+        and not expr.prefix
+        and len(expr.alternatives) == 1
+        and len(expr.alternatives[0]) == 1
+        and expr.alternatives[0][0].startswith(ENTITY_PREFIX)
+    )
+
+
+def _split(expr: Expr) -> tuple[Expr | None, Expr | None]:
+    """``expr`` as its words and the entity tags every hit must hold (the search's entity
+    filters), when it is that conjunction; otherwise all words."""
+    parts = expr.include if isinstance(expr, AllOf) else (expr,)
+    tags = tuple(p for p in parts if _is_tag(p))
+    rest = tuple(p for p in parts if not _is_tag(p))
+    exclude = expr.exclude if isinstance(expr, AllOf) else ()
+    if not tags or (not rest and exclude):
+        return expr, None
+    words: Expr | None = None
+    if rest:
+        words = rest[0] if len(rest) == 1 and not exclude else AllOf(rest, exclude)
+    return words, tags[0] if len(tags) == 1 else AllOf(tags)
+
+
+def _matches(expr: Expr, weight: str) -> ColumnElement[bool]:
+    """The documents ``expr`` matches: its words in ``terms``, its entity tags in
+    ``entities``, which is in the row (``terms`` is stored out of line, and a speaker's
+    weight makes PostgreSQL check every candidate row again)."""
+    words, tags = _split(expr)
+    conditions = []
+    if words is not None:
+        words_query = cast(literal(render(words, weight)), TSQUERY)
+        conditions.append(SearchDocument.terms.bool_op("@@")(words_query))
+    if tags is not None:
+        tags_query = cast(literal(render(tags, weight)), TSQUERY)
+        conditions.append(SearchDocument.entities.bool_op("@@")(tags_query))
+    return and_(*conditions)
+
+
 class PostgresBackend(Backend):
     def insert(self, session: Session, documents: Sequence[Document]) -> Sequence[int]:
         statement = (
             insert(DOCUMENTS)
-            .values(terms=cast(bindparam("terms_literal"), TSVECTOR))
+            .values(
+                terms=cast(bindparam("terms_literal"), TSVECTOR),
+                entities=cast(bindparam("entities_literal"), TSVECTOR),
+            )
             .returning(DOCUMENTS.c.id, sort_by_parameter_order=True)
         )
-        return session.scalars(
-            statement, [d.row() | {"terms_literal": tsvector(d.terms)} for d in documents]
-        ).all()
+        rows = [
+            d.row()
+            | {"terms_literal": tsvector(d.terms), "entities_literal": tsvector(_tags(d.terms))}
+            for d in documents
+        ]
+        return session.scalars(statement, rows).all()
 
     def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None, matched: bool = False
+        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
     ) -> tuple[AnySelect, ColumnElement[float]]:
         weight = WEIGHTS[speaker] if speaker is not None else ""
         tsquery = cast(literal(render(expr, weight)), TSQUERY)
+        # Entity filters alone are ranked on the small ``entities`` (how often the call holds
+        # the tags), not on the whole transcript's terms, which would be read from out of line.
+        ranked = SearchDocument.entities if _split(expr)[0] is None else SearchDocument.terms
         # ts_rank is a real; as a double it comes back to Python exactly, for cursors to compare.
         score = cast(
-            func.ts_rank(_RANK_WEIGHTS, SearchDocument.terms, tsquery, _RANK_NORMALISATION),
-            DOUBLE_PRECISION,
+            func.ts_rank(_RANK_WEIGHTS, ranked, tsquery, _RANK_NORMALISATION), DOUBLE_PRECISION
         )
-        if matched:  # ts_rank alone: testing phrases again would read every tsvector twice
-            return query, score
-        return query.where(SearchDocument.terms.bool_op("@@")(tsquery)), score
+        return query.where(_matches(expr, weight)), score
+
+    def newest(
+        self,
+        *,
+        expr: Expr,
+        speaker: Speaker | None,
+        conditions: Sequence[ColumnElement[bool]],
+        window: int,
+        started_from: datetime | None = None,
+        started_to: datetime | None = None,
+    ) -> Subquery:
+        doc = SearchDocument
+        found, score = self.matching(select(doc.id).where(*conditions), expr=expr, speaker=speaker)
+        # Ordered by an expression the started_at index cannot give: walking that index
+        # backwards and testing each row against the query (the planner's pick) costs far
+        # more than the term index for queries that match a few percent of calls. Then
+        # ranked by primary key, the window alone: materialised, so that the planner does not
+        # scan every document to join it.
+        newest_first = func.coalesce(doc.started_at, doc.started_at)
+        window_ids = (
+            found.order_by(newest_first.desc(), doc.id.desc())
+            .limit(window)
+            .cte("window_ids")
+            .prefix_with("MATERIALIZED")
+        )
+        return (
+            select(doc.id, doc.recording_id, doc.started_at, score.label("score"))
+            .join(window_ids, window_ids.c.id == doc.id)
+            .subquery("newest")
+        )
 
     def optimise(self, session: Session) -> None:
         # Merge the GIN index's pending list (every search would scan it until autovacuum

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.schemas import RedactedTranscript, Status
@@ -70,7 +70,7 @@ def remove(session: Session, *, recording_id: str) -> None:
     )
 
 
-def _filtered(query: AnySelect, *, agent_id: str | None, filters: SearchFilters) -> AnySelect:
+def _conditions(*, agent_id: str | None, filters: SearchFilters) -> list[ColumnElement[bool]]:
     doc = SearchDocument
     conditions: list[ColumnElement[bool]] = []
     if agent_id is not None:
@@ -87,7 +87,17 @@ def _filtered(query: AnySelect, *, agent_id: str | None, filters: SearchFilters)
         conditions.append(doc.duration_seconds >= filters.min_duration)
     if filters.max_duration is not None:
         conditions.append(doc.duration_seconds <= filters.max_duration)
-    return query.where(*conditions) if conditions else query
+    return conditions
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The matching documents' ids and sort keys: a statement, its score and tie-breaker."""
+
+    statement: AnySelect
+    score: ColumnElement[float] | None
+    recording_id: ColumnElement[str]
+    started_at: ColumnElement[Any]
 
 
 def _candidates(
@@ -97,7 +107,7 @@ def _candidates(
     agent_id: str | None,
     filters: SearchFilters,
     window: int | None = None,
-) -> tuple[AnySelect, ColumnElement[float] | None]:
+) -> _Keys:
     """The matching documents' ids and sort keys, and their score if there are words.
 
     With ``window``, only the newest ``window`` matches (by ``started_at``, then id), found
@@ -105,26 +115,33 @@ def _candidates(
     documents match.
     """
     doc = SearchDocument
+    conditions = _conditions(agent_id=agent_id, filters=filters)
+    if expr is not None and window is not None:
+        newest = backend_for(session).newest(
+            expr=expr,
+            speaker=filters.speaker,
+            conditions=conditions,
+            window=window,
+            started_from=filters.started_from,
+            started_to=filters.started_to,
+        )
+        return _Keys(
+            select(newest.c.id, newest.c.recording_id, newest.c.started_at, newest.c.score),
+            newest.c.score,
+            newest.c.recording_id,
+            newest.c.started_at,
+        )
     statement: AnySelect = select(doc.id, doc.recording_id, doc.started_at)
     score: ColumnElement[float] | None = None
     if expr is not None:
-        backend = backend_for(session)
-        if window is not None:
-            newest, _ = backend.matching(select(doc.id), expr=expr, speaker=filters.speaker)
-            newest = _filtered(newest, agent_id=agent_id, filters=filters)
-            # Ordered by an expression the started_at index cannot give: walking that index
-            # backwards and testing each row against the query (PostgreSQL's pick) costs far
-            # more than the term index for queries that match a few percent of calls.
-            newest_first = func.coalesce(doc.started_at, doc.started_at)
-            newest = newest.order_by(newest_first.desc(), doc.id.desc()).limit(window)
-            statement = statement.where(doc.id.in_(newest.correlate(None).scalar_subquery()))
-        statement, score = backend.matching(
-            statement, expr=expr, speaker=filters.speaker, matched=window is not None
+        statement, score = backend_for(session).matching(
+            statement, expr=expr, speaker=filters.speaker
         )
         statement = statement.add_columns(score.label("score"))
     elif filters.speaker is not None:
         statement = statement.where(doc.speakers.contains(filters.speaker.value))
-    return _filtered(statement, agent_id=agent_id, filters=filters), score
+    columns = DOCUMENTS.c
+    return _Keys(statement.where(*conditions), score, columns.recording_id, columns.started_at)
 
 
 def search(
@@ -159,22 +176,17 @@ def search(
     )
     expr = require(expr, [entity(t.value) for t in filters.entity_types])
     window = schemas.RELEVANCE_WINDOW if sort == "relevance" and expr is not None else None
-    candidates, score = _candidates(
-        session, expr=expr, agent_id=agent_id, filters=filters, window=window
-    )
+    found = _candidates(session, expr=expr, agent_id=agent_id, filters=filters, window=window)
+    candidates, score, tie = found.statement, found.score, found.recording_id
     by: Sort = "date"
-    sort_key: ColumnElement[Any] = DOCUMENTS.c.started_at
+    sort_key: ColumnElement[Any] = found.started_at
     if sort == "relevance" and score is not None:
         by, sort_key = "relevance", score
     if cursor is not None:
         key, after = cursors.decode(cursor, sort=by)
-        candidates = candidates.where(
-            or_(sort_key < key, and_(sort_key == key, doc.recording_id > after))
-        )
+        candidates = candidates.where(or_(sort_key < key, and_(sort_key == key, tie > after)))
     # Rank and cut on the keys alone; then read the page's rows, and check them.
-    keys = session.execute(
-        candidates.order_by(sort_key.desc(), doc.recording_id).limit(limit + 1)
-    ).all()
+    keys = session.execute(candidates.order_by(sort_key.desc(), tie).limit(limit + 1)).all()
     shown = keys[:limit]
     rows = {
         row.id: row

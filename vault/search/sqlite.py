@@ -1,10 +1,31 @@
-"""SQLite: the terms in the FTS5 table ``search_fts``, one column per speaker, ranked by bm25."""
+"""SQLite: the terms in the FTS5 table ``search_fts``, one column per speaker, ranked by bm25.
+
+A document's id, which is also its FTS5 rowid, is its *ordinal*: its ``started_at`` in
+microseconds since 1970, times 1024, plus a counter for calls that started in the same
+microsecond. FTS5 reads a term's rowids in order, so the newest matches of a query come first
+from the term index itself, a date range is a rowid range, and a search that wants the newest
+few thousand matches stops there instead of sorting every match by date.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, Integer, column, insert, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Subquery,
+    bindparam,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from models.schemas import Speaker
@@ -13,6 +34,13 @@ from vault.search.base import DOCUMENTS, SPEAKERS, AnySelect, Backend, Document
 from vault.search.query import AnyOf, Expr, Match
 
 FTS_TABLE = "search_fts"
+SAME_MICROSECOND = 1024
+"""Calls that started in the same microsecond an index tells apart (ordinal = µs * this + n)."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FTS = table(FTS_TABLE, column("rowid", Integer))
+# The hidden column named after the table: what MATCH and bm25 take.
+_FTS_ALL: ColumnElement[str] = literal_column(FTS_TABLE)
 
 _INSERT = text(
     "INSERT INTO search_fts (rowid, agent, customer, mixed) VALUES (:id, :agent, :customer, :mixed)"
@@ -42,12 +70,39 @@ def render(expr: Expr) -> str:
     return f"({included} NOT ({' OR '.join(render(c) for c in expr.exclude)}))"
 
 
+def ordinal(started_at: datetime) -> int:
+    """The first id a call started at ``started_at`` may have; ids sort as their times do."""
+    if started_at.tzinfo is None:
+        started_at = started_at.replace(tzinfo=UTC)
+    return (started_at - _EPOCH) // timedelta(microseconds=1) * SAME_MICROSECOND
+
+
+def _free_ids(session: Session, documents: Sequence[Document]) -> list[int]:
+    taken: dict[int, int] = {}
+    ids = []
+    for d in documents:
+        first = ordinal(d.started_at)
+        if first not in taken:
+            last = session.scalar(
+                select(func.max(DOCUMENTS.c.id)).where(
+                    DOCUMENTS.c.id >= first, DOCUMENTS.c.id < first + SAME_MICROSECOND
+                )
+            )
+            taken[first] = first - 1 if last is None else last
+        taken[first] += 1
+        if taken[first] >= first + SAME_MICROSECOND:
+            raise ValueError(f"more than {SAME_MICROSECOND} calls started in one microsecond")
+        ids.append(taken[first])
+    return ids
+
+
 class SQLiteBackend(Backend):
     def insert(self, session: Session, documents: Sequence[Document]) -> Sequence[int]:
-        ids = session.scalars(
-            insert(DOCUMENTS).returning(DOCUMENTS.c.id, sort_by_parameter_order=True),
-            [d.row() for d in documents],
-        ).all()
+        ids = _free_ids(session, documents)
+        session.execute(
+            insert(DOCUMENTS),
+            [d.row() | {"id": id_} for id_, d in zip(ids, documents, strict=True)],
+        )
         session.execute(
             _INSERT,
             [
@@ -58,14 +113,47 @@ class SQLiteBackend(Backend):
         return ids
 
     def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None, matched: bool = False
+        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
     ) -> tuple[AnySelect, ColumnElement[float]]:
-        # bm25 is only known inside an FTS5 match: the match is run whatever ``matched`` says.
         match = render(expr)
         if speaker is not None:
             match = f"{{{speaker.value}}} : {match}"
         fts = _MATCH.bindparams(fts_match=match).subquery("fts")
         return query.join(fts, fts.c.id == SearchDocument.id), fts.c.score
+
+    def newest(
+        self,
+        *,
+        expr: Expr,
+        speaker: Speaker | None,
+        conditions: Sequence[ColumnElement[bool]],
+        window: int,
+        started_from: datetime | None = None,
+        started_to: datetime | None = None,
+    ) -> Subquery:
+        match = render(expr)
+        if speaker is not None:
+            match = f"{{{speaker.value}}} : {match}"
+        bounds = []
+        if started_from is not None:
+            bounds.append(_FTS.c.rowid >= ordinal(started_from))
+        if started_to is not None:
+            bounds.append(_FTS.c.rowid < ordinal(started_to))
+        # FTS5 walks the rowids newest first and stops after ``window`` rows that pass the
+        # conditions; bm25 is worked out for those rows alone.
+        return (
+            select(
+                DOCUMENTS.c.id,
+                DOCUMENTS.c.recording_id,
+                DOCUMENTS.c.started_at,
+                (-func.bm25(_FTS_ALL, type_=Float)).label("score"),
+            )
+            .select_from(_FTS.join(DOCUMENTS, DOCUMENTS.c.id == _FTS.c.rowid))
+            .where(_FTS_ALL.op("MATCH")(bindparam("fts_window", match)), *bounds, *conditions)
+            .order_by(_FTS.c.rowid.desc())
+            .limit(window)
+            .subquery("newest")
+        )
 
     def optimise(self, session: Session) -> None:
         session.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
