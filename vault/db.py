@@ -31,6 +31,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten, not left in free pages: an erasure leaves nothing behind
+    # in the database file (PostgreSQL's VACUUM does this for dead rows there).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

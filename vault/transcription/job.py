@@ -290,7 +290,10 @@ def run(
             heartbeat.progress(1.0)
             _redact(vault, claim, transcript, audio, redactor or Redactor())
     except Superseded:
-        log.warning("claim lost to another worker", extra={"recording_id": recording_id})
+        log.warning(
+            "claim lost: another worker took the call over, or it was erased",
+            extra={"recording_id": recording_id},
+        )
         return Outcome.SKIPPED
     except TRANSIENT:
         with transaction(vault.factory) as session:

@@ -262,3 +262,30 @@ def test_recently_erased_lists_recordings_for_the_prefix_recheck(vault: Vault) -
     with vault.factory() as session:
         assert erasure.recently_erased(session, since=NOW - timedelta(days=1)) == [rid]
         assert erasure.recently_erased(session, since=NOW + timedelta(seconds=1)) == []
+
+
+def test_on_sqlite_the_erased_values_do_not_linger_in_the_database_file(vault: Vault) -> None:
+    """Not in a row, nor in a free page or the write-ahead log: the vault turns SQLite's
+    ``secure_delete`` on, whatever the build's default."""
+    if vault.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's VACUUM reclaims dead rows; nothing to read off a file here")
+    add_call(vault)
+    subject = subject_of(vault, SUBJECT)
+    with vault.factory() as session:
+        row = session.get(Subject, subject.id)
+        assert row is not None
+        assert row.sealed_details is not None
+        sealed = row.sealed_details
+        key = session.get(Key, row.key_id)
+        assert key is not None
+        assert key.wrapped is not None
+        wrapped = key.wrapped
+    _erase(vault, subject)
+    with vault.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database = vault.engine.url.database
+    assert database is not None
+    with open(database, "rb") as file:
+        content = file.read()
+    assert sealed[12:40] not in content
+    assert wrapped[:28] not in content
