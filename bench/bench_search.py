@@ -6,6 +6,9 @@ through ``vault.search`` in batches, and times queries once 10,000 documents are
 at 100,000. For each kind of query it prints p50 and p95 of ``search()`` (parse, SQL, snippets:
 what the API calls) and of the bare index query (the backend's match and top-20 by rank, no
 joins, filters or snippets), and the ratio of p95 at 100,000 to p95 at 10,000 (target <= 2).
+Then, on the full index, p95 of ``GET /api/v1/search`` through the real app (a quality
+officer's token, the gate, the audit entry with its redacted query, JSON) against p95 of
+``search()`` alone for the same queries, and their ratio (target <= 1.5).
 
 Kinds: ``rare`` (a word in 5 to 8 of 100,000 calls), ``common`` (one in half to nearly all
 calls of its language), ``phrase`` (a stock phrase in about 7% of its language's calls),
@@ -35,13 +38,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.app import create_app
 from models.schemas import RedactedTranscript, Segment, Speaker
 from models.tables import Key, Recording
 from vault import migrate
+from vault.auth import tokens
+from vault.auth.roles import Role
+from vault.config import Settings
 from vault.db import make_session_factory
+from vault.runtime import open_vault
 from vault.search import service
 from vault.search.backends import backend_for
 from vault.search.base import Document
@@ -331,6 +340,55 @@ def measure(target: Target, qs: list[Query], runs: int) -> dict[str, dict[str, l
     return timings
 
 
+def api_params(query: Query) -> dict[str, Any]:
+    f = query.filters
+    params: dict[str, Any] = {"q": query.text}
+    if f.agent_id is not None:
+        params["agent_id"] = f.agent_id
+    if f.started_from is not None:
+        params["started_from"] = f.started_from.isoformat()
+    if f.started_to is not None:
+        params["started_to"] = f.started_to.isoformat()
+    if f.language is not None:
+        params["language"] = f.language
+    if f.speaker is not None:
+        params["speaker"] = f.speaker.value
+    if f.entity_types:
+        params["entity"] = [t.value for t in f.entity_types]
+    return params
+
+
+def measure_api(
+    target: Target, qs: list[Query], runs: int, data_dir: Path
+) -> dict[str, dict[str, list[float]]]:
+    """``GET /api/v1/search`` through the whole app (token, gate, audit entry with the query
+    redacted, JSON) against ``search()`` alone in a session of its own, query by query."""
+    url = target.engine.url.render_as_string(hide_password=False)
+    settings = Settings(data_dir=data_dir / target.name, database_url=url)
+    vault = open_vault(settings)
+    headers = {"Authorization": f"Bearer {tokens.issue(settings, user='kalite', role=Role.QA)}"}
+    timings: dict[str, dict[str, list[float]]] = {}
+    try:
+        with TestClient(create_app(vault=vault)) as client:
+            for timed in (False, *([True] * runs)):  # the first pass warms the caches
+                for q in qs:
+                    started = time.perf_counter()
+                    response = client.get("/api/v1/search", params=api_params(q), headers=headers)
+                    middle = time.perf_counter()
+                    with target.factory() as session:
+                        service.search(session, query=q.text, agent_id=None, filters=q.filters)
+                    done = time.perf_counter()
+                    if response.status_code != 200:
+                        raise RuntimeError(f"the API answered {response.status_code}")
+                    if timed:
+                        kind = timings.setdefault(q.kind, {"api": [], "search": []})
+                        kind["api"].append((middle - started) * 1000)
+                        kind["search"].append((done - middle) * 1000)
+    finally:
+        vault.close()
+    return timings
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -352,6 +410,22 @@ def report(
         print(f"{kind:9} p95 at {large} / p95 at {small}: {ratio:.2f}x (target <= 2)")
 
 
+def report_api(name: str, size: int, at: dict[str, dict[str, list[float]]]) -> None:
+    print(f"\n{name}, {size} documents: GET /api/v1/search against search() alone, in ms")
+    print(f"{'kind':9} {'API p50':>8} {'p95':>8} {'search() p50':>12} {'p95':>8} {'p95 ratio':>9}")
+    every: dict[str, list[float]] = {"api": [], "search": []}
+    for kind, t in at.items():
+        every["api"] += t["api"]
+        every["search"] += t["search"]
+        ratio = pct(t["api"], 95) / max(pct(t["search"], 95), 1e-6)
+        print(
+            f"{kind:9} {pct(t['api'], 50):>8.1f} {pct(t['api'], 95):>8.1f}"
+            f" {pct(t['search'], 50):>12.1f} {pct(t['search'], 95):>8.1f} {ratio:>8.2f}x"
+        )
+    ratio = pct(every["api"], 95) / max(pct(every["search"], 95), 1e-6)
+    print(f"{'all':9} API p95 / search() p95: {ratio:.2f}x (target <= 1.5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=100_000)
@@ -370,6 +444,7 @@ def main() -> None:
             targets.append(open_sqlite(Path(tmp)) if name == "sqlite" else open_postgres())
         try:
             at: dict[str, dict[int, Any]] = {t.name: {} for t in targets}
+            via_api: dict[str, Any] = {}
             loaded = 0
             for size in (args.small, args.documents):
                 started = time.perf_counter()
@@ -393,7 +468,10 @@ def main() -> None:
                 for target in targets:
                     at[target.name][size] = measure(target, qs, args.runs)
             for target in targets:
+                via_api[target.name] = measure_api(target, qs, args.runs, Path(tmp))
+            for target in targets:
                 report(target.name, args.small, args.documents, at[target.name])
+                report_api(target.name, args.documents, via_api[target.name])
         finally:
             for target in targets:
                 target.cleanup()

@@ -73,7 +73,9 @@ def _capitalised(text: str, lang: Lang) -> str:
 def _redact(engine: Redactor, text: str, lang: Lang) -> str:
     text = engine.redact(text, lang=lang).text
     capitalised = _capitalised(text, lang)
-    if len(capitalised) != len(text):  # a letter that grows when upper-cased: offsets would move
+    # No known name typed in lower case; or a letter that grows when upper-cased, which would
+    # move the offsets.
+    if capitalised == text or len(capitalised) != len(text):
         return text
     return replace(text, engine.analyze(capitalised, lang=lang))
 
