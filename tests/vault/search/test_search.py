@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.schemas import Speaker, Status
-from models.tables import Recording, SearchDocument
+from models.tables import Recording, SearchDocument, SearchDocumentText
 from tests.vault.search.helpers import day, find, ids, indexed
 from vault.db import transaction
 from vault.errors import InvalidInput
@@ -354,3 +355,15 @@ def test_backend_syntax_typed_into_a_query_is_searched_as_words(
     # read as FTS5 syntax it would find the agent's "İade"; read as words, nothing says "agent"
     assert ids(find(session_factory, "{agent} : iade")) == set()
     assert ids(find(session_factory, "iade")) == {calls.refund_tr}
+
+
+def test_snippets_of_a_document_indexed_before_segments_kept_their_terms(
+    session_factory: sessionmaker[Session],
+) -> None:
+    rid = indexed(session_factory, [(C, "Kargo nerede?"), (C, "İade istiyorum.")])
+    with transaction(session_factory) as session:
+        (row,) = session.execute(select(SearchDocumentText)).scalars()
+        row.segments = json.dumps([s[:4] for s in json.loads(row.segments)])
+    (hit,) = find(session_factory, "iade").items
+    assert hit.recording_id == rid
+    assert [s.html for s in hit.snippets] == ["<mark>İade</mark> istiyorum."]
