@@ -159,6 +159,25 @@ def _search_reindex(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _retention_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from vault.rights import retention  # noqa: PLC0415
+    from vault.runtime import open_vault  # noqa: PLC0415
+
+    vault = open_vault(settings)
+    try:
+        report = retention.sweep(vault, now=datetime.now(UTC), actor="system:retention-cli")
+    finally:
+        vault.close()
+    print(
+        f"retention sweep: {report.erased} calls erased, {report.held} kept by legal holds, "
+        f"{report.subjects_erased} customers erased, {report.objects_deleted} objects deleted, "
+        f"{report.exports_expired} exports expired"
+    )
+    return 0
+
+
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from vault import migrate  # noqa: PLC0415
     from vault.db import make_engine  # noqa: PLC0415
@@ -256,6 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_parser(
         "reindex", help="rebuild the index from the stored redacted transcripts"
     ).set_defaults(handler=_search_reindex)
+
+    retention = commands.add_parser("retention", help="retention policies").add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION"
+    )
+    retention.add_parser(
+        "sweep", help="erase what the policies say has expired now (the scheduler does it hourly)"
+    ).set_defaults(handler=_retention_sweep)
 
     db = commands.add_parser("db", help="the database schema").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"

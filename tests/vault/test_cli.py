@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from jwt.types import Options
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.tables import AuditCheckpoint, AuditEntry, Blob, Key
+from models.retention import Basis
+from models.tables import AuditCheckpoint, AuditEntry, Blob, Key, Recording
 from tests.api.conftest import Api, make_api, metadata
 from tests.audio_factory import make_wav
+from tests.vault.rights.calls import add_call
 from vault import migrate
 from vault.audit import service as audit
 from vault.audit.service import AuditEvent
@@ -31,6 +34,7 @@ from vault.cli import build_parser, main
 from vault.config import Settings, get_settings
 from vault.db import is_sqlite, make_engine, transaction
 from vault.keys.keyring import FileKeyring
+from vault.rights import retention
 from vault.runtime import open_vault
 
 PURPOSE = {"X-Access-Purpose": "dispute:CASE-1"}
@@ -433,6 +437,37 @@ def _version(settings: Settings) -> Any:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     finally:
         engine.dispose()
+
+
+def test_retention_sweep_erases_what_has_expired(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vault = open_vault(settings)
+    try:
+        old = add_call(vault, queue="billing", started_at=datetime(2020, 1, 1, tzinfo=UTC))
+        recent = add_call(vault, queue="billing", started_at=datetime.now(UTC))
+        with transaction(vault.factory) as session:
+            retention.set_policy(
+                session,
+                queue="*",
+                basis=Basis.CALL_DATE,
+                days=365,
+                actor="admin",
+                now=datetime.now(UTC),
+            )
+    finally:
+        vault.close()
+    status, out, err = run(capsys, "retention", "sweep")
+    assert status == 0, err
+    assert "1 calls erased" in out
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            statuses = dict(conn.execute(select(Recording.id, Recording.status)).all())
+    finally:
+        engine.dispose()
+    assert statuses == {old: "erased", recent: "ready"}
+    assert run(capsys, "retention", "sweep")[1].startswith("retention sweep: 0 calls erased")
 
 
 def test_db_upgrade_is_idempotent(
