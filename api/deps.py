@@ -270,8 +270,8 @@ def action_gate(action: Action, resource_type: str) -> Callable[..., Gate]:
 
 
 EraseGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_ERASE))]
-SubscriptionAccess = Annotated[SubjectAccess, Depends(subject_access(Action.SUBJECT_SUBSCRIPTION))]
-LookupAccess = Annotated[Access, Depends(allowed(Action.SUBJECT_LOOKUP, "subject"))]
+SubscriptionGate = Annotated[SubjectGate, Depends(subject_gate(Action.SUBJECT_SUBSCRIPTION))]
+LookupGate = Annotated[Gate, Depends(action_gate(Action.SUBJECT_LOOKUP, "subject"))]
 RequestReadAccess = Annotated[Access, Depends(allowed(Action.REQUEST_READ, "rights_request"))]
 RequestWriteGate = Annotated[Gate, Depends(action_gate(Action.REQUEST_WRITE, "rights_request"))]
 RequestReadGate = Annotated[Gate, Depends(action_gate(Action.REQUEST_READ, "rights_request"))]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from vault.config import Settings
@@ -43,6 +43,19 @@ def is_sqlite(engine: Engine) -> bool:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def lock_for_write(session: Session) -> None:
+    """Serialise this transaction with every other writer before it reads what it will change.
+
+    PostgreSQL locks rows (``SELECT ... FOR UPDATE``), which callers do as well. SQLite has no
+    row locks and ignores ``FOR UPDATE``, and its driver begins a transaction only at the first
+    write, so a check followed by a write could act on a stale read: a statement that writes
+    nothing takes the database's single write lock now, held until the transaction ends.
+    Call it first in the transaction; rows read earlier must be refreshed after it.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_head SET seq = seq WHERE id = 0"))
 
 
 @contextmanager

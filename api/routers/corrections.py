@@ -26,7 +26,6 @@ from vault.errors import InvalidInput, VaultError
 from vault.rights import correction
 from vault.rights import requests as register
 from vault.runtime import Vault
-from vault.subjects import service as subjects
 from vault.transcription import job
 
 router = APIRouter(tags=["corrections"])
@@ -41,17 +40,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _out(session: DbSession, vault: Vault, row: Correction) -> CorrectionOut:
     request = session.get(RightsRequest, row.request_id)
-    earlier = None
-    if row.target == "subject" and row.previous is not None and row.subject_id is not None:
-        subject = session.get(Subject, row.subject_id)
-        if subject is not None and subject.erased_at is None:
-            details = subjects.open_sealed(
-                session, keyring=vault.keyring, subject=subject, sealed=row.previous
-            )
-            changed = set(json.loads(row.fields))
-            earlier = {k: getattr(details, k) for k in ("name", "phone", "email") if k in changed}
-    elif row.target == "recording":
-        earlier = correction.earlier_metadata(session, keyring=vault.keyring, correction=row)
+    earlier = correction.earlier_values(session, keyring=vault.keyring, correction=row)
     return CorrectionOut(
         id=row.id,
         at=row.at,

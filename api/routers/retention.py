@@ -27,10 +27,10 @@ from models.retention import (
     PolicyOut,
     TombstoneOut,
 )
-from models.schemas import Problem, Status
+from models.schemas import Problem
 from models.tables import Recording
 from vault.db import transaction
-from vault.errors import Gone, InvalidInput, NotFound, VaultError
+from vault.errors import InvalidInput, NotFound, VaultError
 from vault.rights import holds, retention
 from vault.rights.destruction import destruction_report
 from vault.subjects import service as subjects
@@ -148,16 +148,12 @@ def place_hold(gate: HoldWriteGate, vault: VaultDep, body: HoldIn) -> HoldOut:
                 subject = subjects.resolve(session, keyring=vault.keyring, ref=body.subject_id)
                 if subject is None:
                     raise NotFound("no such data subject")
-                if subject.erased_at is not None:
-                    raise Gone("this data subject was erased: there is nothing left to hold")
                 target = f"subject={subject.id}"
             else:
                 assert body.recording_id is not None
                 recording = session.get(Recording, body.recording_id)
                 if recording is None:
                     raise NotFound("no such recording")
-                if recording.status == Status.ERASED.value:
-                    raise Gone("this recording was erased: there is nothing left to hold")
                 target = f"recording={recording.id}"
             gate.detail = f"reference={body.reference} {target}"
             hold = holds.place(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 
 from api.access import Gate, reason_code
-from api.deps import DbSession, EraseGate, LookupAccess, SubscriptionAccess, VaultDep
+from api.deps import EraseGate, LookupGate, SubscriptionGate, VaultDep
 from models.rights import (
     REFERENCE_PATTERN,
     ErasureOut,
@@ -21,7 +21,7 @@ from models.rights import (
 )
 from models.schemas import Problem, SubjectIn
 from models.tables import Recording, Subject
-from vault.db import transaction
+from vault.db import lock_for_write, transaction
 from vault.errors import InvalidInput, KeyDestroyed, VaultError
 from vault.rights import erasure
 from vault.rights import requests as register
@@ -85,20 +85,27 @@ def _found(session: Any, vault: Vault, subject: Subject) -> SubjectFound:
     responses={422: {"model": Problem}},
     summary="Find data subjects by customer id, phone number or e-mail (blind indexes)",
 )
-def lookup(
-    access: LookupAccess, vault: VaultDep, session: DbSession, body: SubjectLookup
-) -> list[SubjectFound]:
-    try:
-        found = subjects.find(
-            session,
-            keyring=vault.keyring,
-            customer_id=body.customer_id,
-            phone=body.phone,
-            email=body.email,
-        )
-    except ValueError:
-        raise InvalidInput("the phone number or e-mail address cannot be read") from None
-    return [_found(session, vault, subject) for subject in found]
+def lookup(gate: LookupGate, vault: VaultDep, body: SubjectLookup) -> list[SubjectFound]:
+    with vault.factory() as session:
+        try:
+            found = subjects.find(
+                session,
+                keyring=vault.keyring,
+                customer_id=body.customer_id,
+                phone=body.phone,
+                email=body.email,
+            )
+        except ValueError:
+            gate.deny(
+                "invalid_input",
+                InvalidInput("the phone number or e-mail address cannot be read"),
+            )
+        # Whose details were shown: the subject itself when one, else every id found.
+        asked = ",".join(k for k in ("customer_id", "phone", "email") if getattr(body, k))
+        gate.resource_id = found[0].id if len(found) == 1 else None
+        gate.detail = f"by={asked} found={','.join(s.id for s in found)}"[:1000]
+        gate.allow()
+        return [_found(session, vault, subject) for subject in found]
 
 
 @router.delete(
@@ -149,10 +156,18 @@ def erase(opened: EraseGate, ref: RequestRef, vault: VaultDep) -> ErasureOut:
     responses={410: {"model": Problem}},
     summary="Record when the customer's subscription ended (retention counts from it)",
 )
-def set_subscription(opened: SubscriptionAccess, vault: VaultDep, body: SubscriptionIn) -> None:
-    with transaction(vault.factory) as session:
-        subject = session.get(Subject, opened.subject.id)
-        assert subject is not None
-        if subject.erased_at is not None:
-            raise KeyDestroyed("this customer's data was erased")
-        subject.subscription_ended_at = body.ended_at
+def set_subscription(opened: SubscriptionGate, vault: VaultDep, body: SubscriptionIn) -> None:
+    gate = opened.gate
+    ended = body.ended_at.isoformat() if body.ended_at is not None else "none"
+    gate.detail = f"ended_at={ended}"
+    try:
+        with transaction(vault.factory) as session:
+            lock_for_write(session)
+            subject = session.get(Subject, opened.subject.id, populate_existing=True)
+            assert subject is not None
+            if subject.erased_at is not None:
+                raise KeyDestroyed("this customer's data was erased")
+            subject.subscription_ended_at = body.ended_at
+            gate.record_in(session, "allowed")
+    except VaultError as error:
+        gate.deny(reason_code(error), error)

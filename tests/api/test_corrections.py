@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +19,7 @@ from vault.auth.roles import Role
 from vault.db import transaction
 from vault.keys import service as keys
 from vault.recordings import blobs
+from vault.rights import export
 from vault.search import service as search
 from vault.search.schemas import SearchFilters
 from vault.transcription import job
@@ -261,3 +265,48 @@ def test_only_rights_officers_correct(api: Api) -> None:
             json={"request_ref": "X", "reason": "x", "metadata": {"queue": "a"}},
         )
         assert response.status_code == 403
+
+
+def test_the_export_holds_the_corrections_and_what_they_replaced(api: Api) -> None:
+    recording_id = _ready_call(api)
+    _register(api, "KVKK-C5")
+    _post(
+        api,
+        "/api/v1/subjects/CUST-884120/corrections",
+        {"request_ref": "KVKK-C5", "reason": "soyadı", "name": "Ahmet Yıldız"},
+    )
+    _post(
+        api,
+        f"/api/v1/recordings/{recording_id}/corrections",
+        {
+            "request_ref": "KVKK-C5",
+            "reason": "eksik kelime",
+            "transcript": [{"index": 1, "text": "faturam bu ay çok yüksek geldi"}],
+        },
+    )
+    _register(api, "KVKK-A5", kind="access")
+    asked = api.client.post(
+        "/api/v1/subjects/CUST-884120/exports",
+        headers=api.headers(OFFICER, "hukuk", **PURPOSE),
+        json={"request_ref": "KVKK-A5"},
+    )
+    assert asked.status_code == 202, asked.text
+    export_id = asked.json()["id"]
+    assert export.build(api.vault, export_id) is export.Outcome.BUILT
+    zipped = api.client.get(
+        f"/api/v1/exports/{export_id}/download", headers=api.headers(OFFICER, "hukuk", **PURPOSE)
+    )
+    assert zipped.status_code == 200, zipped.text
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        corrections = json.loads(archive.read("corrections.json"))
+        earlier = f"recordings/{recording_id}/transcript.earlier-1.json"
+        earlier_text = archive.read(earlier).decode()
+        listed = {f["path"] for f in json.loads(archive.read("manifest.json"))["files"]}
+    assert [(c["target"], c["request_ref"]) for c in corrections] == [
+        ("subject", "KVKK-C5"),
+        ("transcript", "KVKK-C5"),
+    ]
+    assert corrections[0]["earlier"] == {"name": "Ahmet Yılmaz"}
+    assert corrections[1]["earlier_transcript"] == earlier
+    assert "faturam çok yüksek geldi" in earlier_text
+    assert {earlier, "corrections.json"} <= listed

@@ -377,8 +377,10 @@ CALLS = [
         "POST",
         SUBJECTS + "/lookup",
         "subject.lookup",
+        "subject",
         json={"customer_id": SUBJECT["customer_id"]},
         resource_type="subject",
+        resource_once_found=True,
     ),
     Call(
         "erase-unknown",

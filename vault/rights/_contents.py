@@ -6,6 +6,8 @@ The archive::
     recordings/<id>/original.<ext>    each call's stored original, byte for byte (stored)
     recordings/<id>/metadata.json     call id, agent, times, media, status
     recordings/<id>/transcript.{raw,redacted}.{json,txt}   when the call has them
+    recordings/<id>/transcript.earlier-<n>.{json,txt}      a transcript before a correction
+    corrections.json                  every correction: when, what, why, what it replaced
     access-history.json               every audit entry about the subject, its calls, its exports
     summary.tr.txt, summary.en.txt    what is held, why, for whom, how long; the counts
     manifest.json                     every other member's path, size and SHA-256
@@ -27,11 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.schemas import Segment, Status, Transcript
-from models.tables import AuditEntry, Recording
+from models.tables import AuditEntry, Blob, Recording, RightsRequest
 from vault.errors import NotReady
 from vault.keys.keyring import MasterKeyring
 from vault.recordings import blobs
-from vault.rights import summary
+from vault.rights import correction, summary
 from vault.rights._zip import ZipStream
 from vault.storage.base import BlobStore
 from vault.subjects.service import SubjectDetails
@@ -41,6 +43,8 @@ HISTORY_PAGE = 500
 ORIGINAL = "original"
 _EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 _TRANSCRIPTS = (("raw", transcripts.RAW), ("redacted", transcripts.REDACTED))
+EARLIER = correction.ARCHIVED.format(n="")
+EARLIER_PATTERN = EARLIER + "%"
 
 
 @dataclass
@@ -105,6 +109,7 @@ def archive(source: Source, written: Written) -> Iterator[bytes]:
     for recording_id in source.recording_ids:
         source.keep_alive()
         yield from _recording(source, zip_, recording_id, written)
+    yield from zip_.add("corrections.json", [_corrections(source)], compress=True)
     yield from zip_.add("access-history.json", _history(source, written), compress=True)
     facts = summary.Facts(
         export_id=source.export_id,
@@ -149,7 +154,12 @@ def _open_call(source: Source, recording_id: str) -> _Call | None:
         ):
             return None
         opened: dict[str, blobs.OpenObject] = {}
-        for variant in (ORIGINAL, transcripts.RAW, transcripts.REDACTED):
+        earlier = session.scalars(
+            select(Blob.variant)
+            .where(Blob.recording_id == recording.id, Blob.variant.like(EARLIER_PATTERN))
+            .order_by(Blob.variant)
+        ).all()
+        for variant in (ORIGINAL, transcripts.RAW, transcripts.REDACTED, *earlier):
             try:
                 opened[variant] = blobs.open_variant(
                     session, keyring=source.keyring, recording=recording, variant=variant
@@ -181,13 +191,46 @@ def _open_call(source: Source, recording_id: str) -> _Call | None:
         }
         started_at = recording.started_at
     texts = {}
-    for name, variant in _TRANSCRIPTS:
+    names = [*_TRANSCRIPTS, *((_earlier_name(v), v) for v in opened if v.startswith(EARLIER))]
+    for name, variant in names:
         if variant in opened:
             item = opened[variant]
             size = min(item.plaintext_size, transcripts.MAX_TRANSCRIPT_BYTES)
             texts[name] = b"".join(blobs.read_range(source.store, item, start=0, end=size))
     metadata["transcripts"] = sorted(texts)
     return _Call(started_at, metadata, opened.get(ORIGINAL), extension, texts)
+
+
+def _earlier_name(variant: str) -> str:
+    """``transcript-earlier.2`` → ``earlier-2``: a transcript as it was before a correction."""
+    return "earlier-" + variant.removeprefix(EARLIER)
+
+
+def _corrections(source: Source) -> bytes:
+    """Every correction of the subject's data: when, what, why, and what it replaced."""
+    items = []
+    with source.factory() as session:
+        for row in correction.for_subject(session, subject_id=source.subject_id):
+            request = session.get(RightsRequest, row.request_id)
+            earlier_file = None
+            if row.previous_variant is not None and row.recording_id is not None:
+                name = _earlier_name(row.previous_variant)
+                earlier_file = f"recordings/{row.recording_id}/transcript.{name}.json"
+            items.append(
+                {
+                    "at": row.at.isoformat(),
+                    "target": row.target,
+                    "recording_id": row.recording_id,
+                    "fields": json.loads(row.fields),
+                    "reason": row.reason,
+                    "request_ref": request.reference if request is not None else None,
+                    "earlier": correction.earlier_values(
+                        session, keyring=source.keyring, correction=row
+                    ),
+                    "earlier_transcript": earlier_file,
+                }
+            )
+    return _json(items)
 
 
 def _recording(

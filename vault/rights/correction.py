@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from models.schemas import Direction, Segment, Status, Transcript
 from models.tables import Blob, Correction, Recording, RightsRequest, Subject
+from vault.db import lock_for_write
 from vault.errors import Conflict, InvalidInput, KeyDestroyed, VaultError
 from vault.keys import service as keys
 from vault.keys.keyring import MasterKeyring
@@ -120,6 +121,24 @@ def _live(recording: Recording) -> None:
         raise KeyDestroyed("this recording was erased")
 
 
+def _locked(session: Session, recording: Recording) -> Recording:
+    """The recording re-read under its subject's and its own lock (the order erasure locks
+    in), so that an erasure runs wholly before this correction (which then refuses) or after."""
+    lock_for_write(session)
+    if recording.subject_id is not None:
+        session.execute(
+            select(Subject.id).where(Subject.id == recording.subject_id).with_for_update()
+        ).all()
+    row = session.scalars(
+        select(Recording)
+        .where(Recording.id == recording.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    _live(row)
+    return row
+
+
 def correct_metadata(
     session: Session,
     *,
@@ -132,7 +151,7 @@ def correct_metadata(
     changes: dict[str, Any],
 ) -> Correction:
     """Change the recording's call metadata (agent, start time, direction, queue, language)."""
-    _live(recording)
+    recording = _locked(session, recording)
     unknown = sorted(set(changes) - set(METADATA_FIELDS))
     if unknown:
         raise InvalidInput(f"these fields cannot be corrected: {', '.join(unknown)}")
@@ -160,6 +179,27 @@ def correct_metadata(
     session.add(row)
     session.flush()
     return row
+
+
+def earlier_values(
+    session: Session, *, keyring: MasterKeyring, correction: Correction
+) -> dict[str, Any] | None:
+    """What a correction of details or metadata replaced, opened; None for a transcript
+    (its earlier version is a variant) or once erasure shredded it."""
+    if correction.previous is None:
+        return None
+    if correction.target == "subject" and correction.subject_id is not None:
+        subject = session.get(Subject, correction.subject_id)
+        if subject is None or subject.erased_at is not None:
+            return None
+        details = subjects.open_sealed(
+            session, keyring=keyring, subject=subject, sealed=correction.previous
+        )
+        changed = set(json.loads(correction.fields))
+        return {k: getattr(details, k) for k in ("name", "phone", "email") if k in changed}
+    if correction.target == "recording":
+        return earlier_metadata(session, keyring=keyring, correction=correction)
+    return None
 
 
 def earlier_metadata(
@@ -194,7 +234,7 @@ def correct_transcript(
     transcript's object: its content lives on, re-sealed, as the archived variant). The caller
     enqueues the recording once committed.
     """
-    _live(recording)
+    recording = _locked(session, recording)
     if recording.status not in (Status.READY.value, Status.FAILED.value):
         raise Conflict(
             f"the transcript can be corrected once the call is processed (status: "

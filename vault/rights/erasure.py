@@ -40,11 +40,13 @@ from models.tables import (
     Recording,
     Subject,
 )
+from vault.db import lock_for_write
 from vault.errors import LegalHoldActive
 from vault.keys import service as keys
 from vault.recordings import blobs
 from vault.rights import holds
 from vault.search import service as search
+from vault.search.backends import backend_for
 from vault.storage.base import BlobStore, StorageError
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,9 @@ class Erased:
 
 
 def _lock_subject(session: Session, subject_id: str) -> Subject:
-    """The subject row, locked (PostgreSQL) so two erasures of one subject run one by one."""
+    """The subject row, locked, so that two erasures of one subject, an erasure and an upload
+    for the same customer, or an erasure and a hold, run one after the other."""
+    lock_for_write(session)
     subject = session.scalars(
         select(Subject).where(Subject.id == subject_id).with_for_update()
     ).one()
@@ -85,8 +89,12 @@ def erase_subject(
     request_ref: str | None = None,
     policy_id: str | None = None,
 ) -> Erased:
-    """Erase everything held on ``subject``; erasing twice returns the first tombstone."""
+    """Erase everything held on ``subject``; erasing twice returns the first tombstone (and
+    erases anything that reached the subject since, which a tombstone cannot outlive)."""
     subject = _lock_subject(session, subject.id)
+    recording_ids = sorted(
+        session.scalars(select(Recording.id).where(Recording.subject_id == subject.id))
+    )
     if subject.erased_at is not None:
         earlier = session.scalars(
             select(Erasure)
@@ -94,15 +102,23 @@ def erase_subject(
             .order_by(Erasure.erased_at.desc())
         ).first()
         if earlier is not None:
+            erase_recordings(
+                session,
+                recording_ids=recording_ids,
+                trigger=trigger,
+                actor=actor,
+                now=now,
+                request_ref=request_ref,
+                policy_id=policy_id,
+            )
             return Erased(earlier, repeated=True)
-    recording_ids = list(
-        session.scalars(select(Recording.id).where(Recording.subject_id == subject.id))
-    )
     hold = holds.blocking(session, subject_id=subject.id, recording_ids=recording_ids)
     if hold is not None:
         raise LegalHoldActive(hold.id, hold.reference)
-    live = _claim_for_erasure(session, recording_ids, now=now, trigger=trigger)
-    deleted = sum(_shred_recording(session, recording_id) for recording_id in live)
+    _claim_for_erasure(session, recording_ids, now=now, trigger=trigger)
+    # Every recording of the subject, also those retention erased before: shredding again
+    # finds nothing, or what an interrupted deletion left.
+    deleted = sum(_shred_recording(session, recording_id) for recording_id in recording_ids)
     deleted += _shred_exports(session, subject.id)
     session.execute(
         update(Correction)
@@ -119,7 +135,7 @@ def erase_subject(
     tombstone = Erasure(
         scope="subject",
         subject_id=subject.id,
-        recording_ids=json.dumps(sorted(recording_ids)),
+        recording_ids=json.dumps(recording_ids),
         trigger=trigger.value,
         request_ref=request_ref,
         policy_id=policy_id,
@@ -136,6 +152,24 @@ def erase_subject(
     return Erased(tombstone)
 
 
+def erase_subject_if_empty(
+    session: Session, *, subject_id: str, trigger: Trigger, actor: str, now: datetime
+) -> Erased | None:
+    """Erase the subject only if nothing of theirs is live any more (checked under the lock:
+    a call that arrived since the caller looked keeps the subject). None when it is not."""
+    subject = _lock_subject(session, subject_id)
+    if subject.erased_at is not None:
+        return None
+    live = session.scalars(
+        select(Recording.id)
+        .where(Recording.subject_id == subject.id, Recording.status != Status.ERASED.value)
+        .limit(1)
+    ).first()
+    if live is not None:
+        return None
+    return erase_subject(session, subject=subject, trigger=trigger, actor=actor, now=now)
+
+
 def erase_recordings(
     session: Session,
     *,
@@ -149,23 +183,38 @@ def erase_recordings(
     """Erase single recordings (the subject's key stays, for their other calls).
 
     Refuses (``LegalHoldActive``) if a hold covers any of them; returns None when none was
-    left to erase.
+    left to erase. Their subjects' rows are locked first, then theirs (the order every path
+    here locks in), so a hold placed meanwhile is either seen here or refused as too late.
     """
     ids = sorted(set(recording_ids))
-    for recording_id in ids:
-        subject_id = session.scalars(
-            select(Recording.subject_id).where(Recording.id == recording_id)
-        ).first()
-        hold = holds.blocking(session, subject_id=subject_id, recording_ids=[recording_id])
-        if hold is not None:
-            raise LegalHoldActive(hold.id, hold.reference)
-    # Locked (PostgreSQL), so that of two erasures of one recording the second finds it gone.
-    still_live = session.scalars(
-        select(Recording.id)
-        .where(Recording.id.in_(ids), Recording.status != Status.ERASED.value)
-        .with_for_update()
+    if not ids:
+        return None
+    lock_for_write(session)
+    subject_ids = sorted(
+        {
+            subject_id
+            for subject_id in session.scalars(
+                select(Recording.subject_id).where(Recording.id.in_(ids))
+            )
+            if subject_id is not None
+        }
     )
-    live = _claim_for_erasure(session, sorted(still_live), now=now, trigger=trigger)
+    if subject_ids:
+        session.execute(
+            select(Subject.id)
+            .where(Subject.id.in_(subject_ids))
+            .order_by(Subject.id)
+            .with_for_update()
+        ).all()
+    session.execute(
+        select(Recording.id).where(Recording.id.in_(ids)).order_by(Recording.id).with_for_update()
+    ).all()
+    hold = holds.blocking(session, subject_id=None, recording_ids=ids)
+    for subject_id in subject_ids:
+        hold = hold or holds.blocking(session, subject_id=subject_id)
+    if hold is not None:
+        raise LegalHoldActive(hold.id, hold.reference)
+    live = _claim_for_erasure(session, ids, now=now, trigger=trigger)
     if not live:
         return None
     deleted = sum(_shred_recording(session, recording_id) for recording_id in live)
@@ -189,7 +238,8 @@ def erase_recordings(
 def _claim_for_erasure(
     session: Session, recording_ids: list[str], *, now: datetime, trigger: Trigger
 ) -> list[str]:
-    """Mark the recordings erased first of all, so that a worker's claim on one is lost.
+    """Mark the live ones of the recordings erased, first of all, so that a worker's claim on
+    one is lost; returns those it changed.
 
     The update takes the rows' locks (PostgreSQL) before the blobs are read: a worker that
     committed first has its blobs seen and deleted here; one that commits later finds its
@@ -202,7 +252,7 @@ def _claim_for_erasure(
         if trigger is Trigger.REQUEST
         else "erased: its retention period ended"
     )
-    session.execute(
+    changed = session.execute(
         update(Recording)
         .where(Recording.id.in_(recording_ids), Recording.status != Status.ERASED.value)
         .values(
@@ -215,11 +265,10 @@ def _claim_for_erasure(
             sha256="",
             updated_at=now,
         )
+        .returning(Recording.id)
         .execution_options(synchronize_session=False)
     )
-    # Every one of them, erased now or before: a repeated erasure finishes what a failed
-    # store deletion left behind.
-    return sorted(recording_ids)
+    return sorted(changed.scalars())
 
 
 def _shred_recording(session: Session, recording_id: str) -> int:
@@ -274,6 +323,7 @@ def finish(
     """After the commit: delete the pending objects, and anything left under the recordings'
     prefixes. Returns how many objects were deleted; a store that fails leaves the rest for
     the next sweep."""
+    _merge_search_index(factory)
     count = purge_pending(store, factory)
     try:
         for recording_id in recording_ids:
@@ -283,6 +333,15 @@ def finish(
     except StorageError:
         log.warning("the object store failed while deleting erased objects; the sweep retries")
     return count
+
+
+def _merge_search_index(factory: sessionmaker[Session]) -> None:
+    """SQLite's full-text index keeps a deleted document's terms until its segments merge:
+    merge them now, so that an erased call's words leave the database file too. (PostgreSQL
+    drops them with the row; VACUUM reclaims the space.)"""
+    with factory.begin() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            backend_for(session).optimise(session)
 
 
 def purge_pending(store: BlobStore, factory: sessionmaker[Session], *, batch: int = 500) -> int:

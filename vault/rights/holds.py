@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from models.schemas import Status
 from models.tables import LegalHold, Recording, Subject
-from vault.errors import Conflict, InvalidInput, NotFound
+from vault.db import lock_for_write
+from vault.errors import Conflict, Gone, InvalidInput, NotFound
 from vault.rights._text import redacted
 
 
@@ -27,9 +29,33 @@ def place(
     actor: str,
     now: datetime,
 ) -> LegalHold:
-    """Hold one subject (with all their calls) or one recording."""
+    """Hold one subject (with all their calls) or one recording.
+
+    The subject's row (and the recording's) is locked first, the order erasure locks in, so
+    an erasure under way either finishes first (and this refuses: ``Gone``) or sees the hold.
+    """
     if (subject is None) == (recording is None):
         raise InvalidInput("a hold covers either a data subject or one recording")
+    lock_for_write(session)
+    subject_id = subject.id if subject is not None else recording.subject_id if recording else None
+    if subject_id is not None:
+        locked = session.scalars(
+            select(Subject)
+            .where(Subject.id == subject_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if subject is not None and locked.erased_at is not None:
+            raise Gone("this data subject was erased: there is nothing left to hold")
+    if recording is not None:
+        recording = session.scalars(
+            select(Recording)
+            .where(Recording.id == recording.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if recording.status == Status.ERASED.value:
+            raise Gone("this recording was erased: there is nothing left to hold")
     text = redacted(reason, what="reason")
     if not text:
         raise InvalidInput("a hold needs a reason")

@@ -13,6 +13,7 @@ and deletes the exports past their keeping period (``export.sweep``).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from models.retention import DEFAULT_QUEUE, MAX_DAYS, Basis
 from models.schemas import Status
 from models.tables import LegalHold, Recording, RetentionPolicy, Subject
 from vault.audit import service as audit
-from vault.db import transaction
+from vault.db import lock_for_write, transaction
 from vault.errors import InvalidInput, LegalHoldActive, NotFound
 from vault.rights import erasure, export, holds
 from vault.rights.erasure import Trigger
@@ -221,6 +222,7 @@ def _erase_batch(
     erased: list[str] = []
     tombstones: list[str] = []
     with transaction(vault.factory) as session:
+        lock_for_write(session)
         page = due(session, now=now, limit=batch, after=after, lock=True)
         if not page:
             return [], None
@@ -246,11 +248,11 @@ def _erase_batch(
                 actor=actor,
                 resource_type="erasure",
                 resource_id=tombstone.id,
-                detail=f"policy={policy_id} recordings={len(ids)} "
+                detail=f"policy={policy_id} recordings={len(json.loads(tombstone.recording_ids))} "
                 f"objects={tombstone.objects_deleted}",
             )
             tombstones.append(tombstone.id)
-            erased.extend(ids)
+            erased.extend(json.loads(tombstone.recording_ids))
     report.tombstones.extend(tombstones)
     report.erased += len(erased)
     report.held += len(held)
@@ -293,12 +295,12 @@ def _erase_subject(
 ) -> None:
     try:
         with transaction(vault.factory) as session:
-            subject = session.get(Subject, subject_id)
-            assert subject is not None
-            erased = erasure.erase_subject(
-                session, subject=subject, trigger=Trigger.RETENTION, actor=actor, now=now
+            # Checked again under the subject's lock: a call that arrived since the listing
+            # keeps the subject.
+            erased = erasure.erase_subject_if_empty(
+                session, subject_id=subject_id, trigger=Trigger.RETENTION, actor=actor, now=now
             )
-            if erased.repeated:
+            if erased is None or erased.repeated:
                 return
             tombstone = erased.tombstone
             _record(

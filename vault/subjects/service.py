@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.tables import Subject
+from vault.db import lock_for_write
 from vault.errors import KeyDestroyed, VaultError
 from vault.keys import service as keys
 from vault.keys.keyring import MasterKeyring
@@ -134,6 +135,13 @@ def correct(
 ) -> tuple[bytes, list[str]]:
     """Replace the given details; returns the earlier details, sealed under the subject's key
     (for the correction's record), and the names of the fields that changed."""
+    lock_for_write(session)
+    subject = session.scalars(
+        select(Subject)
+        .where(Subject.id == subject.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     if subject.sealed_details is None or subject.erased_at is not None:
         raise KeyDestroyed("this customer's data was erased")
     kek = keys.open_key(session, keyring=keyring, key_id=subject.key_id)
@@ -169,11 +177,20 @@ def find_or_create(
     """The subject with this customer id (created with a fresh key if new) and its plain key.
 
     Values the stored record lacks are filled in from ``details``; known values are kept.
-    Two uploads racing to create the same subject end with one row.
+    Two uploads racing to create the same subject end with one row. The subject's row is
+    locked until the caller commits, so an erasure of the same customer runs wholly before
+    (this call then starts a new subject) or wholly after (and erases this call too).
     """
     indexes = _indexes(keyring, details)
+    lock_for_write(session)
+    customer_index = indexes["customer_id_index"]
     for _attempt in range(3):
-        existing = find_by_customer_id(session, keyring=keyring, customer_id=details.customer_id)
+        existing = session.scalars(
+            select(Subject)
+            .where(Subject.customer_id_index == customer_index)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
         if existing is not None and existing.erased_at is not None:
             # A customer whose data was erased calls again: the new call starts a new subject.
             # The tombstone gives up its customer-id index, which erasing again would find.

@@ -265,8 +265,8 @@ def test_recently_erased_lists_recordings_for_the_prefix_recheck(vault: Vault) -
 
 
 def test_on_sqlite_the_erased_values_do_not_linger_in_the_database_file(vault: Vault) -> None:
-    """Not in a row, nor in a free page or the write-ahead log: the vault turns SQLite's
-    ``secure_delete`` on, whatever the build's default."""
+    """Not in a row, nor in a free page, the write-ahead log or a full-text index segment: the
+    vault turns SQLite's ``secure_delete`` on and merges the index after an erasure."""
     if vault.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's VACUUM reclaims dead rows; nothing to read off a file here")
     add_call(vault)
@@ -280,12 +280,20 @@ def test_on_sqlite_the_erased_values_do_not_linger_in_the_database_file(vault: V
         assert key is not None
         assert key.wrapped is not None
         wrapped = key.wrapped
-    _erase(vault, subject)
-    with vault.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database = vault.engine.url.database
     assert database is not None
-    with open(database, "rb") as file:
-        content = file.read()
-    assert sealed[12:40] not in content
-    assert wrapped[:28] not in content
+
+    def content() -> bytes:
+        with vault.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with open(database, "rb") as file:
+            return file.read()
+
+    # The call's (redacted) words are in the search index's pages before.
+    assert b"itiraz" in content()
+    _erase(vault, subject)
+    erasure.finish(vault.store, vault.factory)
+    after = content()
+    assert sealed[12:40] not in after
+    assert wrapped[:28] not in after
+    assert b"itiraz" not in after  # full-text index segments merged, rows overwritten
