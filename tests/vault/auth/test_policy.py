@@ -46,14 +46,41 @@ GRANTED: dict[tuple[Action, Role], Scope] = {
     (A.SEARCH, R.RIGHTS_OFFICER): ALL,
     (A.AUDIT_READ, R.AUDITOR): ALL,
     (A.AUDIT_VERIFY, R.AUDITOR): ALL,
+    # "export, correct, erase a subject: rights officers, with a request reference"
+    (A.SUBJECT_LOOKUP, R.RIGHTS_OFFICER): ALL,
+    (A.SUBJECT_EXPORT, R.RIGHTS_OFFICER): ALL,
+    (A.EXPORT_READ, R.RIGHTS_OFFICER): ALL,
+    (A.EXPORT_DOWNLOAD, R.RIGHTS_OFFICER): ALL,
+    (A.SUBJECT_CORRECT, R.RIGHTS_OFFICER): ALL,
+    (A.RECORDING_CORRECT, R.RIGHTS_OFFICER): ALL,
+    (A.SUBJECT_ERASE, R.RIGHTS_OFFICER): ALL,
+    (A.REQUEST_READ, R.RIGHTS_OFFICER): ALL,
+    (A.REQUEST_WRITE, R.RIGHTS_OFFICER): ALL,
+    # The end of a subscription comes from the CRM (the ingest service) or an admin.
+    (A.SUBJECT_SUBSCRIPTION, R.ADMIN): ALL,
+    (A.SUBJECT_SUBSCRIPTION, R.INGEST): ALL,
+    # "users, keys, retention, legal hold: admins"; officers and auditors may read them.
+    (A.RETENTION_READ, R.ADMIN): ALL,
+    (A.RETENTION_READ, R.RIGHTS_OFFICER): ALL,
+    (A.RETENTION_READ, R.AUDITOR): ALL,
+    (A.RETENTION_WRITE, R.ADMIN): ALL,
+    (A.HOLD_READ, R.ADMIN): ALL,
+    (A.HOLD_READ, R.RIGHTS_OFFICER): ALL,
+    (A.HOLD_READ, R.AUDITOR): ALL,
+    (A.HOLD_WRITE, R.ADMIN): ALL,
+    (A.DESTRUCTION_REPORT, R.ADMIN): ALL,
+    (A.DESTRUCTION_REPORT, R.RIGHTS_OFFICER): ALL,
+    (A.DESTRUCTION_REPORT, R.AUDITOR): ALL,
 }
 
-# Originals and raw transcripts (and, later, exports) take a purpose.
+# Originals, raw transcripts and exports take a purpose.
 NEEDS_PURPOSE = {
     (A.AUDIO_ORIGINAL, R.AGENT),
     (A.AUDIO_ORIGINAL, R.RIGHTS_OFFICER),
     (A.TRANSCRIPT_RAW, R.AGENT),
     (A.TRANSCRIPT_RAW, R.RIGHTS_OFFICER),
+    (A.SUBJECT_EXPORT, R.RIGHTS_OFFICER),
+    (A.EXPORT_DOWNLOAD, R.RIGHTS_OFFICER),
 }
 
 # Who may see the customer's name, phone and e-mail beside a recording's metadata.
@@ -62,6 +89,9 @@ SEES_SUBJECT = {
     (A.RECORDING_LIST, R.RIGHTS_OFFICER),
     (A.RECORDING_READ, R.AGENT),
     (A.RECORDING_READ, R.RIGHTS_OFFICER),
+    (A.SUBJECT_LOOKUP, R.RIGHTS_OFFICER),
+    (A.SUBJECT_CORRECT, R.RIGHTS_OFFICER),
+    (A.RECORDING_CORRECT, R.RIGHTS_OFFICER),
 }
 
 PAIRS = list(itertools.product(Action, Role))

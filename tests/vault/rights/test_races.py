@@ -101,7 +101,7 @@ def test_an_upload_during_an_erasure_waits_and_starts_a_new_subject(
     add_call(vault)
     subject = subject_of(vault)
     eraser = Paused(lambda: _erase_subject(vault, subject.id))
-    monkeypatch.setattr(erasure.holds, "blocking", eraser.pause_at(holds.blocking))
+    monkeypatch.setattr(holds, "blocking", eraser.pause_at(holds.blocking))
     eraser.start()
     upload, result = _in_thread(lambda: add_call(vault))
     upload.join(1.0)
@@ -142,7 +142,7 @@ def test_a_correction_during_an_erasure_is_refused_once_the_erasure_commits(
             now=NOW,
         ).id
     eraser = Paused(lambda: _erase_subject(vault, subject.id))
-    monkeypatch.setattr(erasure.holds, "blocking", eraser.pause_at(holds.blocking))
+    monkeypatch.setattr(holds, "blocking", eraser.pause_at(holds.blocking))
     eraser.start()
 
     def correct() -> object:
@@ -181,7 +181,7 @@ def test_a_hold_placed_during_an_erasure_is_refused_once_the_erasure_commits(
     add_call(vault)
     subject = subject_of(vault)
     eraser = Paused(lambda: _erase_subject(vault, subject.id))
-    monkeypatch.setattr(erasure.holds, "blocking", eraser.pause_at(holds.blocking))
+    monkeypatch.setattr(holds, "blocking", eraser.pause_at(holds.blocking))
     eraser.start()
 
     def hold() -> object:
