@@ -107,7 +107,9 @@ def _ended(policy: RetentionPolicy, now: datetime) -> ColumnElement[bool]:
     ended = select(Subject.id).where(
         Subject.subscription_ended_at.is_not(None), Subject.subscription_ended_at < cutoff
     )
-    return Recording.subject_id.in_(ended)
+    # A call with no known customer has no subscription to wait for: it counts from the call.
+    no_customer = and_(Recording.subject_id.is_(None), Recording.started_at < cutoff)
+    return or_(Recording.subject_id.in_(ended), no_customer)
 
 
 def _conditions(

@@ -156,6 +156,18 @@ def test_subscription_end_counts_only_once_the_subscription_ended(vault: Vault) 
     assert status_of(vault, rid) == Status.ERASED.value
 
 
+def test_by_subscription_end_a_call_without_a_customer_counts_from_the_call(
+    vault: Vault,
+) -> None:
+    anonymous = add_call(vault, subject=None, queue="fiber")
+    customer = add_call(vault, queue="fiber")
+    _policy(vault, "fiber", 60, Basis.SUBSCRIPTION_END)
+    assert _sweep(vault, CALL_DAY + 59 * DAY).erased == 0
+    assert _sweep(vault, CALL_DAY + 61 * DAY).erased == 1
+    assert status_of(vault, anonymous) == Status.ERASED.value
+    assert status_of(vault, customer) == Status.READY.value  # still a subscriber
+
+
 def test_held_recordings_are_skipped_and_counted(vault: Vault) -> None:
     held_call, free_call = add_call(vault), add_call(vault)
     other = add_call(vault, subject=OTHER)
