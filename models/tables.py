@@ -177,6 +177,13 @@ class SearchDocument(Base):
     )
     """PostgreSQL: the entity-tag lexemes of ``terms`` alone, small enough to stay in the row,
     for entity filters (migration 0006). NULL on SQLite."""
+    pairs: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"), deferred=True
+    )
+    """PostgreSQL: the terms at adjacent positions of ``terms`` as lexemes ``a b``, and the
+    entity tags with their speakers' weights as ``B:entity_...``, without positions, so that
+    the GIN index answers phrases and a speaker's tags exactly (migration 0007). NULL on
+    SQLite."""
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -192,6 +199,12 @@ Index(
     SearchDocument.entities,
     postgresql_using="gin",
     sqlite_where=SearchDocument.entities.is_not(None),
+)
+Index(
+    "ix_search_documents_pairs",
+    SearchDocument.pairs,
+    postgresql_using="gin",
+    sqlite_where=SearchDocument.pairs.is_not(None),
 )
 
 

@@ -34,4 +34,4 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     head = ScriptDirectory.from_config(migrate.alembic_config(engine)).get_current_head()
-    assert version == head == "0006"
+    assert version == head == "0007"

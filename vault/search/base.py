@@ -78,6 +78,7 @@ class Backend(ABC):
     @abstractmethod
     def newest(
         self,
+        session: Session,
         *,
         expr: Expr,
         speaker: Speaker | None,

@@ -118,6 +118,7 @@ def _candidates(
     conditions = _conditions(agent_id=agent_id, filters=filters)
     if expr is not None and window is not None:
         newest = backend_for(session).newest(
+            session,
             expr=expr,
             speaker=filters.speaker,
             conditions=conditions,

@@ -123,6 +123,7 @@ class SQLiteBackend(Backend):
 
     def newest(
         self,
+        session: Session,
         *,
         expr: Expr,
         speaker: Speaker | None,

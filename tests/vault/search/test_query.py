@@ -188,3 +188,16 @@ def test_tsvector_positions_weights_and_gaps() -> None:
         {Speaker.AGENT: ["iptal", "et"], Speaker.CUSTOMER: ["iptal"], Speaker.MIXED: []}
     )
     assert literal == "'iptal':1A,4B 'et':2A"
+
+
+def test_pairs_are_adjacent_terms_of_one_speaker_and_tags_with_their_weights() -> None:
+    from models.schemas import Speaker  # noqa: PLC0415
+
+    literal = postgres.pairs(
+        {
+            Speaker.AGENT: ["iptal", "et"],
+            Speaker.CUSTOMER: ["kart", "entity_card_number"],
+            Speaker.MIXED: [],
+        }
+    )
+    assert literal == "'B:entity_card_number' 'iptal et' 'kart entity_card_number'"

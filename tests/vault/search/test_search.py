@@ -367,3 +367,20 @@ def test_snippets_of_a_document_indexed_before_segments_kept_their_terms(
     (hit,) = find(session_factory, "iade").items
     assert hit.recording_id == rid
     assert [s.html for s in hit.snippets] == ["<mark>İade</mark> istiyorum."]
+
+
+def test_a_phrase_needs_its_words_in_a_row_said_by_one_speaker(
+    session_factory: sessionmaker[Session],
+) -> None:
+    f = session_factory
+    in_a_row = indexed(f, [(A, "You want a refund, I see.")], language="en")
+    pairs_apart = indexed(f, [(C, "I want a new plan, and a refund.")], language="en")
+    across_speakers = indexed(f, [(C, "I want"), (A, "a refund?")], language="en")
+    said_by_agent = indexed(f, [(A, "Charged twice, sorry.")], language="en")
+    assert ids(find(f, '"want a refund"')) == {in_a_row}
+    assert ids(find(f, '"want a refund"', speaker=Speaker.CUSTOMER)) == set()
+    assert ids(find(f, '"charged twice"')) == {said_by_agent}
+    assert ids(find(f, '"charged twice"', speaker=Speaker.CUSTOMER)) == set()
+    assert ids(find(f, '"want a"')) == {in_a_row, pairs_apart}
+    assert ids(find(f, '"want a refund" OR "a new plan"')) == {in_a_row, pairs_apart}
+    assert across_speakers not in ids(find(f, '"i want a refund"'))
