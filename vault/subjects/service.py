@@ -171,6 +171,17 @@ def open_sealed(
     return _open(kek, subject.id, sealed)
 
 
+def locked_by_index(session: Session, *, customer_id_index: str | None) -> Subject | None:
+    """The subject with this customer-id index, re-read and locked (PostgreSQL; on SQLite the
+    caller holds the write lock)."""
+    return session.scalars(
+        select(Subject)
+        .where(Subject.customer_id_index == customer_id_index)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def find_or_create(
     session: Session, *, keyring: MasterKeyring, details: SubjectDetails
 ) -> tuple[Subject, bytes]:
@@ -185,12 +196,7 @@ def find_or_create(
     lock_for_write(session)
     customer_index = indexes["customer_id_index"]
     for _attempt in range(3):
-        existing = session.scalars(
-            select(Subject)
-            .where(Subject.customer_id_index == customer_index)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
+        existing = locked_by_index(session, customer_id_index=customer_index)
         if existing is not None and existing.erased_at is not None:
             # A customer whose data was erased calls again: the new call starts a new subject.
             # The tombstone gives up its customer-id index, which erasing again would find.
