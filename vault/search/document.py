@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from models.schemas import RedactedTranscript, Speaker
@@ -61,16 +62,14 @@ def document(*, recording: Recording, transcript: RedactedTranscript) -> Documen
     )
 
 
-def segments(stored: str) -> list[StoredSegment]:
+def segments(stored: str) -> Iterator[StoredSegment]:
     """The segments of a ``search_document_texts`` row: ``[start, end, speaker, text, terms]``
-    (``terms`` missing from rows indexed before it was kept)."""
-    return [
-        StoredSegment(
+    (``terms`` missing from rows indexed before it was kept), made as they are read."""
+    for row in json.loads(stored):
+        yield StoredSegment(
             float(row[0]),
             float(row[1]),
             Speaker(row[2]),
             str(row[3]),
             str(row[4]) if len(row) > 4 else None,
         )
-        for row in json.loads(stored)
-    ]

@@ -22,47 +22,67 @@ WINDOW = 240
 """Characters of a long segment shown around its first hit."""
 
 
-def _starts(
-    tokens: Sequence[Token], at: dict[str, list[int]], first: str, prefix: bool
-) -> Iterable[int]:
-    if prefix:
-        return [i for i, t in enumerate(tokens) if t.term.startswith(first)]
-    return at.get(first, [])
-
-
-def _hits(
-    tokens: Sequence[Token], at: dict[str, list[int]], leaf: Match
-) -> Iterator[tuple[int, int]]:
-    """The first and last token of each place an alternative of ``leaf`` matches."""
-    for terms in leaf.alternatives:
-        last = len(terms) - 1
-        for i in _starts(tokens, at, terms[0], leaf.prefix and last == 0):
-            if i + last >= len(tokens):
+def _hits(terms: Sequence[str], at: dict[str, list[int]], leaf: Match) -> Iterator[tuple[int, int]]:
+    """The first and last term of each place an alternative of ``leaf`` matches."""
+    for alternative in leaf.alternatives:
+        last = len(alternative) - 1
+        first = alternative[0]
+        if leaf.prefix and last == 0:
+            starts: Iterable[int] = [i for i, t in enumerate(terms) if t.startswith(first)]
+        else:
+            starts = at.get(first, ())
+        for i in starts:
+            if i + last >= len(terms):
                 continue
-            end = tokens[i + last].term
-            if all(tokens[i + k].term == terms[k] for k in range(1, last)) and (
-                end.startswith(terms[last]) if leaf.prefix else end == terms[last]
+            end = terms[i + last]
+            if all(terms[i + k] == alternative[k] for k in range(1, last)) and (
+                end.startswith(alternative[last]) if leaf.prefix else end == alternative[last]
             ):
                 yield i, i + last
 
 
+def places(terms: Sequence[str], leaves: Sequence[Match]) -> list[tuple[int, int]]:
+    """The first and last term of every hit of ``leaves`` among ``terms``, in order."""
+    at: dict[str, list[int]] = {}
+    for i, term in enumerate(terms):
+        at.setdefault(term, []).append(i)
+    return sorted(found for leaf in leaves for found in _hits(terms, at, leaf))
+
+
 def spans(tokens: Sequence[Token], leaves: Sequence[Match]) -> list[tuple[int, int]]:
     """The character spans of every hit of ``leaves`` among ``tokens``, merged, in order."""
-    at: dict[str, list[int]] = {}
-    for i, token in enumerate(tokens):
-        at.setdefault(token.term, []).append(i)
-    found = sorted(
-        (tokens[first].start, tokens[last].end)
-        for leaf in leaves
-        for first, last in _hits(tokens, at, leaf)
+    return _merged(
+        [(tokens[a].start, tokens[b].end) for a, b in places([t.term for t in tokens], leaves)]
     )
+
+
+def _merged(found: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for start, end in found:
+    for start, end in sorted(found):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged
+
+
+def _segment_hits(
+    text: str, terms: str | None, language: Language | None, leaves: Sequence[Match]
+) -> list[tuple[int, int]]:
+    """The character spans of the hits in one segment.
+
+    From its stored terms, when it has them: the hits are placed on those, and only the
+    words' spans are read from the text again (no stemming). A word whose term came out empty
+    left no stored term; its segment then has more words than terms and is tokenised again.
+    """
+    if terms is not None:
+        if not may_hit(terms, leaves):
+            return []
+        listed = terms.split(" ")
+        words = normalise.word_spans(text)
+        if len(words) == len(listed):
+            return _merged([(words[a][0], words[b][1]) for a, b in places(listed, leaves)])
+    return spans(normalise.tokens(text, language=language), leaves)
 
 
 def may_hit(terms: str, leaves: Sequence[Match]) -> bool:
@@ -113,7 +133,7 @@ def mark(text: str, hits: Sequence[tuple[int, int]]) -> str:
 
 
 def snippets(
-    segments: Sequence[StoredSegment],
+    segments: Iterable[StoredSegment],
     *,
     language: Language | None,
     leaves: Sequence[Match],
@@ -132,9 +152,7 @@ def snippets(
             break
         if speaker is not None and segment.speaker != speaker:
             continue
-        if segment.terms is not None and not may_hit(segment.terms, leaves):
-            continue
-        hits = spans(normalise.tokens(segment.text, language=language), leaves)
+        hits = _segment_hits(segment.text, segment.terms, language, leaves)
         if hits:
             out.append(
                 SearchSnippet(

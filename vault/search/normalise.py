@@ -115,6 +115,12 @@ def tokens(text: str, *, language: Language | None) -> list[Token]:
     return out
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The span of each word and tag of ``text``, in order, as ``tokens`` reads them (without
+    making their terms, so a word whose term is empty has one too)."""
+    return [match.span() for match in _TOKEN.finditer(text)]
+
+
 def terms(text: str, *, language: Language | None) -> list[str]:
     return [t.term for t in tokens(text, language=language)]
 

@@ -384,3 +384,12 @@ def test_a_phrase_needs_its_words_in_a_row_said_by_one_speaker(
     assert ids(find(f, '"want a"')) == {in_a_row, pairs_apart}
     assert ids(find(f, '"want a refund" OR "a new plan"')) == {in_a_row, pairs_apart}
     assert across_speakers not in ids(find(f, '"i want a refund"'))
+
+
+def test_a_word_without_a_term_does_not_shift_the_marks(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # A lone combining accent is read as a word whose term is empty: it leaves no stored term.
+    indexed(session_factory, [(C, "kargo \u0301 iade kargo iade")])
+    (hit,) = find(session_factory, "iade").items
+    assert hit.snippets[0].html == "kargo \u0301 <mark>iade</mark> kargo <mark>iade</mark>"
