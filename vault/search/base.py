@@ -86,13 +86,15 @@ class Backend(ABC):
         window: int,
         started_from: datetime | None = None,
         started_to: datetime | None = None,
+        agent_id: str | None = None,
     ) -> Subquery:
         """The newest ``window`` documents (by ``started_at``, then id) that ``expr`` matches
         and that meet ``conditions`` (over ``search_documents``), found without scoring every
         match; columns ``id``, ``recording_id``, ``started_at`` and ``score`` (higher is
         better), the score computed for these documents alone. ``started_from`` (inclusive)
         and ``started_to`` (exclusive) repeat the conditions' dates, for a backend whose
-        term index can seek to them."""
+        term index can seek to them; ``agent_id`` repeats their agent, for a backend that can
+        read that agent's calls from their own index."""
 
     @abstractmethod
     def optimise(self, session: Session) -> None:

@@ -103,6 +103,15 @@ def pairs(terms: Mapping[Speaker, Sequence[str]]) -> str:
     return " ".join(_lexeme(p) for p in sorted(found))
 
 
+def _estimate(session: Session, statement: AnySelect) -> float:
+    """The planner's estimate of how many rows ``statement`` returns: from the statistics
+    (the terms' most common lexemes), without reading a row."""
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    explain = "EXPLAIN (FORMAT JSON) " + str(compiled)
+    plan = session.connection().exec_driver_sql(explain, compiled.params).scalar_one()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
 def _newest_ids(
     session: Session,
     found: AnySelect,
@@ -110,15 +119,24 @@ def _newest_ids(
     window: int,
     started_from: datetime | None,
     started_to: datetime | None,
+    trust_estimate: bool,
 ) -> list[int]:
     """The ids of the newest ``window`` documents ``found`` selects (by ``started_at``, then
     id), read in slices of time going back from the newest call, each slice's matches found
     through the term index and the ``started_at`` index together: the rows read grow with
     the window, not with how many documents match in all.
 
-    The first slice is ``1 / FIRST_SLICE`` of the period; each next one is sized from the
+    Matches the planner expects to be no more than the window (if ``trust_estimate``) are read
+    at once, without slicing (and sliced after all if they are more). Otherwise the first
+    slice is ``1 / FIRST_SLICE`` of the period; each next one is sized from the
     matches met so far to fill what the window lacks, with a margin, or is the rest."""
     doc = SearchDocument
+    if trust_estimate and _estimate(session, found) <= window:
+        # Likely no more matches than the window (a rare word, one agent's month): read them
+        # whole in one round trip, in any order, stopping after ``window + 1``.
+        few = session.execute(found.add_columns(doc.started_at).limit(window + 1)).all()
+        if len(few) <= window:
+            return [row[0] for row in sorted(few, key=lambda row: (row[1], row[0]), reverse=True)]
     bounds = session.execute(select(func.min(doc.started_at), func.max(doc.started_at))).one()
     oldest: datetime | None = bounds[0]
     newest: datetime | None = bounds[1]
@@ -314,11 +332,20 @@ class PostgresBackend(Backend):
         window: int,
         started_from: datetime | None = None,
         started_to: datetime | None = None,
+        agent_id: str | None = None,
     ) -> Subquery:
         doc = SearchDocument
         found, score = self.matching(select(doc.id).where(*conditions), expr=expr, speaker=speaker)
+        # The planner's estimate of a phrase multiplies its pairs' frequencies as if they were
+        # independent, and guesses at the check of its positions: far below the truth.
+        words = _split(expr)[0]
         ids = _newest_ids(
-            session, found, window=window, started_from=started_from, started_to=started_to
+            session,
+            found,
+            window=window,
+            started_from=started_from,
+            started_to=started_to,
+            trust_estimate=words is None or _implied_pairs(words) is None,
         )
         # Ranked by primary key, the window alone.
         return (

@@ -125,6 +125,7 @@ def _candidates(
             window=window,
             started_from=filters.started_from,
             started_to=filters.started_to,
+            agent_id=filters.agent_id if filters.agent_id is not None else agent_id,
         )
         return _Keys(
             select(newest.c.id, newest.c.recording_id, newest.c.started_at, newest.c.score),

@@ -131,15 +131,25 @@ class SQLiteBackend(Backend):
         window: int,
         started_from: datetime | None = None,
         started_to: datetime | None = None,
+        agent_id: str | None = None,
     ) -> Subquery:
         match = render(expr)
         if speaker is not None:
             match = f"{{{speaker.value}}} : {match}"
         bounds = []
+        dates = []
         if started_from is not None:
             bounds.append(_FTS.c.rowid >= ordinal(started_from))
+            dates.append(DOCUMENTS.c.started_at >= started_from)
         if started_to is not None:
             bounds.append(_FTS.c.rowid < ordinal(started_to))
+            dates.append(DOCUMENTS.c.started_at < started_to)
+        if agent_id is not None:
+            # The agent's calls in the period, from their index, checked against each match
+            # before its row is read. ``+ 0`` keeps FTS5 from being asked for each of them as a
+            # rowid, which costs a fresh look-up of the query's terms every time.
+            agents = select(DOCUMENTS.c.id).where(DOCUMENTS.c.agent_id == agent_id, *dates)
+            bounds.append((_FTS.c.rowid + 0).in_(agents))
         # FTS5 walks the rowids newest first and stops after ``window`` rows that pass the
         # conditions; bm25 is worked out for those rows alone.
         return (

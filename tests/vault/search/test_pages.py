@@ -157,6 +157,9 @@ def test_relevance_ranks_the_newest_matches_alone(
     # Filters choose the window's matches: the newest five before day 6.
     hits = walk(session_factory, "relevance", 2, full=False, started_to=day(6))
     assert {h.recording_id for h in hits} == {by_day[n] for n in range(1, 6)}
+    # Fewer matches than the window: all of them.
+    hits = walk(session_factory, "relevance", 2, full=False, started_to=day(4))
+    assert {h.recording_id for h in hits} == {by_day[n] for n in range(4)}
     # By date, every match is walked.
     page = find(session_factory, "fatura", sort="date", limit=100)
     assert page.ranked_within is None
