@@ -86,9 +86,8 @@ def _parse_id(value: str) -> str | None:
         return None
 
 
-def _open_recording(
-    request: Request, vault: VaultDep, session: Session, recording_id: str, gate: Gate
-) -> RecordingAccess:
+def _find_recording(session: Session, recording_id: str, gate: Gate) -> Recording:
+    """The recording the path names, once the caller may reach it (refusals are audited)."""
     gate.authorise()
     parsed = _parse_id(recording_id)
     recording = session.get(Recording, parsed) if parsed is not None else None
@@ -96,6 +95,13 @@ def _open_recording(
         gate.not_found("recording")
     gate.require_owner(recording.agent_id)
     gate.require_purpose()
+    return recording
+
+
+def _open_recording(
+    request: Request, vault: VaultDep, session: Session, recording_id: str, gate: Gate
+) -> RecordingAccess:
+    recording = _find_recording(session, recording_id, gate)
     return RecordingAccess(gate.allow(), recording)
 
 
@@ -250,9 +256,8 @@ def subject_access(action: Action) -> Callable[..., SubjectAccess]:
     def dependency(
         request: Request, vault: VaultDep, session: DbSession, subject_id: SubjectRef
     ) -> SubjectAccess:
-        gate = Gate(request, vault, action=action, resource_type="subject")
-        subject = _open_subject(gate, vault, session, subject_id)
-        return SubjectAccess(gate.allow(), subject)
+        opened = subject_gate(action)(request, vault, session, subject_id)
+        return SubjectAccess(opened.gate.allow(), opened.subject)
 
     return dependency
 
@@ -292,14 +297,7 @@ def recording_gate(action: Action) -> Callable[..., RecordingGate]:
         gate = Gate(
             request, vault, action=action, resource_type="recording", resource_id=recording_id
         )
-        gate.authorise()
-        parsed = _parse_id(recording_id)
-        recording = session.get(Recording, parsed) if parsed is not None else None
-        if recording is None:
-            gate.not_found("recording")
-        gate.require_owner(recording.agent_id)
-        gate.require_purpose()
-        return RecordingGate(gate, recording)
+        return RecordingGate(gate, _find_recording(session, recording_id, gate))
 
     return dependency
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from celery import Task, shared_task
 
@@ -47,20 +48,40 @@ def transcribe(self: Task[Any, Any], recording_id: str) -> str:
         )
         return "busy"
     except job.TRANSIENT as error:
-        retries = self.request.retries
-        if retries >= settings.task_max_retries:
-            job.give_up(vault, recording_id=recording_id, attempts=retries + 1)
-            raise
-        delay = min(
-            settings.task_retry_backoff_seconds * 2**retries,
-            settings.task_retry_backoff_max_seconds,
+        _retry_or_give_up(
+            self,
+            error,
+            give_up=lambda attempts: job.give_up(
+                vault, recording_id=recording_id, attempts=attempts
+            ),
+            ids={"recording_id": recording_id},
         )
-        log.warning(
-            "transient error, retrying",
-            extra={"recording_id": recording_id, "retry_in": delay, "error": type(error).__name__},
-        )
-        raise self.retry(countdown=delay, exc=error) from None
     return outcome.value
+
+
+def _retry_or_give_up(
+    task: Task[Any, Any],
+    error: Exception,
+    *,
+    give_up: Callable[[int], None],
+    ids: dict[str, str],
+) -> NoReturn:
+    """A transient error: retry with capped exponential backoff, or, after the last retry,
+    give up (the work fails with a plain reason) and re-raise."""
+    settings = current_vault().settings
+    retries = task.request.retries
+    if retries >= settings.task_max_retries:
+        give_up(retries + 1)
+        raise error
+    delay = min(
+        settings.task_retry_backoff_seconds * 2**retries,
+        settings.task_retry_backoff_max_seconds,
+    )
+    log.warning(
+        "transient error, retrying",
+        extra={**ids, "retry_in": delay, "error": type(error).__name__},
+    )
+    raise task.retry(countdown=delay, exc=error) from None
 
 
 @shared_task(
@@ -72,23 +93,15 @@ def transcribe(self: Task[Any, Any], recording_id: str) -> str:
 )
 def build_export(self: Task[Any, Any], export_id: str) -> str:
     vault = current_vault()
-    settings = vault.settings
     try:
         outcome = export.build(vault, export_id)
     except export.TRANSIENT as error:
-        retries = self.request.retries
-        if retries >= settings.task_max_retries:
-            export.give_up(vault, export_id=export_id, attempts=retries + 1)
-            raise
-        delay = min(
-            settings.task_retry_backoff_seconds * 2**retries,
-            settings.task_retry_backoff_max_seconds,
+        _retry_or_give_up(
+            self,
+            error,
+            give_up=lambda attempts: export.give_up(vault, export_id=export_id, attempts=attempts),
+            ids={"export_id": export_id},
         )
-        log.warning(
-            "transient error, retrying",
-            extra={"export_id": export_id, "retry_in": delay, "error": type(error).__name__},
-        )
-        raise self.retry(countdown=delay, exc=error) from None
     return outcome.value
 
 

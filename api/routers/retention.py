@@ -3,7 +3,6 @@ officers and auditors read them). Every change commits with its audit entry."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -25,7 +24,6 @@ from models.retention import (
     HoldOut,
     PolicyIn,
     PolicyOut,
-    TombstoneOut,
 )
 from models.schemas import Problem
 from models.tables import Recording
@@ -126,10 +124,7 @@ def report(
     except VaultError as error:
         gate.deny(reason_code(error), error)
     gate.write("allowed")
-    return DestructionReportOut(
-        **{k: v for k, v in asdict(found).items() if k != "tombstones"},
-        tombstones=[TombstoneOut(**asdict(t)) for t in found.tombstones],
-    )
+    return found
 
 
 @router.post(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.retention import DestructionReportOut, TombstoneOut
 from models.tables import Erasure
 from vault.errors import InvalidInput
 from vault.rights import retention
@@ -22,33 +22,9 @@ from vault.rights import retention
 MAX_TOMBSTONES = 10_000
 
 
-@dataclass(frozen=True)
-class Tombstone:
-    id: str
-    scope: str
-    trigger: str
-    erased_at: datetime
-    subject_id: str | None
-    recording_ids: list[str]
-    objects_deleted: int
-    request_ref: str | None
-    policy_id: str | None
-
-
-@dataclass(frozen=True)
-class DestructionReport:
-    since: datetime
-    until: datetime
-    erasures: int
-    by_trigger: dict[str, int]
-    by_scope: dict[str, int]
-    recordings_destroyed: int
-    objects_destroyed: int
-    held_back: int
-    tombstones: list[Tombstone]
-
-
-def destruction_report(session: Session, *, since: datetime, until: datetime) -> DestructionReport:
+def destruction_report(
+    session: Session, *, since: datetime, until: datetime
+) -> DestructionReportOut:
     """Every erasure in [since, until), with counts by trigger and scope.
 
     ``recordings_destroyed`` counts each recording once, though a subject's erasure lists the
@@ -73,7 +49,7 @@ def destruction_report(session: Session, *, since: datetime, until: datetime) ->
         ids = json.loads(row.recording_ids)
         recordings.update(ids)
         tombstones.append(
-            Tombstone(
+            TombstoneOut(
                 id=row.id,
                 scope=row.scope,
                 trigger=row.trigger,
@@ -85,7 +61,7 @@ def destruction_report(session: Session, *, since: datetime, until: datetime) ->
                 policy_id=row.policy_id,
             )
         )
-    return DestructionReport(
+    return DestructionReportOut(
         since=since,
         until=until,
         erasures=len(rows),
