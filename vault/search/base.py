@@ -31,6 +31,10 @@ from vault.search.query import Expr
 SPEAKERS: tuple[Speaker, ...] = (Speaker.AGENT, Speaker.CUSTOMER, Speaker.MIXED)
 """The order of the speakers' columns (SQLite) and weights (PostgreSQL)."""
 
+SAME_MICROSECOND = 1024
+"""The most calls that started in the same microsecond the index tells apart, in SQLite's
+document ids, and a date-sorted page, wherever it pages through calls of one instant."""
+
 DOCUMENTS: Table = SearchDocument.metadata.tables[SearchDocument.__tablename__]
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -69,13 +73,6 @@ class Backend(ABC):
         returns their ids, in order."""
 
     @abstractmethod
-    def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
-    ) -> tuple[AnySelect, ColumnElement[float]]:
-        """``query`` (over ``search_documents``) narrowed to the documents ``expr`` matches,
-        said by ``speaker`` if given, and their relevance (higher is better)."""
-
-    @abstractmethod
     def newest(
         self,
         session: Session,
@@ -87,14 +84,15 @@ class Backend(ABC):
         started_from: datetime | None = None,
         started_to: datetime | None = None,
         agent_id: str | None = None,
+        scored: bool = True,
     ) -> Subquery:
         """The newest ``window`` documents (by ``started_at``, then id) that ``expr`` matches
         and that meet ``conditions`` (over ``search_documents``), found without scoring every
         match; columns ``id``, ``recording_id``, ``started_at`` and ``score`` (higher is
-        better), the score computed for these documents alone. ``started_from`` (inclusive)
-        and ``started_to`` (exclusive) repeat the conditions' dates, for a backend whose
-        term index can seek to them; ``agent_id`` repeats their agent, for a backend that can
-        read that agent's calls from their own index."""
+        better), the score computed for these documents alone, or ``NULL`` unless ``scored``.
+        ``started_from`` (inclusive) and ``started_to`` (exclusive) repeat the conditions'
+        dates, for a backend whose term index can seek to them; ``agent_id`` repeats their
+        agent, for a backend that can read that agent's calls from their own index."""
 
     @abstractmethod
     def optimise(self, session: Session) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
+    null,
     select,
     text,
 )
@@ -43,6 +44,9 @@ MAX_POSITION = 16383
 """PostgreSQL's last position: later terms share it (they match, but not in phrases)."""
 MAX_POSITIONS_PER_TERM = 256
 """PostgreSQL keeps no more positions of one lexeme (phrases past them are missed)."""
+READ_WHOLE = 2000
+"""Matches the planner expects to be no more than this are read whole, not in slices of time:
+a rare word's few calls cost one round trip, whatever the window (a page of 21 by date)."""
 FIRST_SLICE = 32
 """The relevance window's first slice of time: this fraction of the period searched."""
 SLICE_MARGIN = 1.25
@@ -126,17 +130,20 @@ def _newest_ids(
     through the term index and the ``started_at`` index together: the rows read grow with
     the window, not with how many documents match in all.
 
-    Matches the planner expects to be no more than the window (if ``trust_estimate``) are read
-    at once, without slicing (and sliced after all if they are more). Otherwise the first
+    Matches the planner expects to be no more than ``READ_WHOLE`` or the window (if
+    ``trust_estimate``) are read at once, without slicing (and sliced after all if they are
+    more). Otherwise the first
     slice is ``1 / FIRST_SLICE`` of the period; each next one is sized from the
     matches met so far to fill what the window lacks, with a margin, or is the rest."""
     doc = SearchDocument
-    if trust_estimate and _estimate(session, found) <= window:
-        # Likely no more matches than the window (a rare word, one agent's month): read them
-        # whole in one round trip, in any order, stopping after ``window + 1``.
-        few = session.execute(found.add_columns(doc.started_at).limit(window + 1)).all()
-        if len(few) <= window:
-            return [row[0] for row in sorted(few, key=lambda row: (row[1], row[0]), reverse=True)]
+    whole = max(window, READ_WHOLE)
+    if trust_estimate and _estimate(session, found) <= whole:
+        # Likely few matches (a rare word, one agent's month): read them whole in one round
+        # trip, in any order, stopping after ``whole + 1``, and keep the newest.
+        few = list(session.execute(found.add_columns(doc.started_at).limit(whole + 1)))
+        if len(few) <= whole:
+            few.sort(key=lambda row: (row[1], row[0]), reverse=True)
+            return [row[0] for row in few[:window]]
     bounds = session.execute(select(func.min(doc.started_at), func.max(doc.started_at))).one()
     oldest: datetime | None = bounds[0]
     newest: datetime | None = bounds[1]
@@ -308,7 +315,7 @@ class PostgresBackend(Backend):
         ]
         return session.scalars(statement, rows).all()
 
-    def matching(
+    def _matching(
         self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
     ) -> tuple[AnySelect, ColumnElement[float]]:
         weight = WEIGHTS[speaker] if speaker is not None else ""
@@ -333,9 +340,10 @@ class PostgresBackend(Backend):
         started_from: datetime | None = None,
         started_to: datetime | None = None,
         agent_id: str | None = None,
+        scored: bool = True,
     ) -> Subquery:
         doc = SearchDocument
-        found, score = self.matching(select(doc.id).where(*conditions), expr=expr, speaker=speaker)
+        found, score = self._matching(select(doc.id).where(*conditions), expr=expr, speaker=speaker)
         # The planner's estimate of a phrase multiplies its pairs' frequencies as if they were
         # independent, and guesses at the check of its positions: far below the truth.
         words = _split(expr)[0]
@@ -349,7 +357,12 @@ class PostgresBackend(Backend):
         )
         # Ranked by primary key, the window alone.
         return (
-            select(doc.id, doc.recording_id, doc.started_at, score.label("score"))
+            select(
+                doc.id,
+                doc.recording_id,
+                doc.started_at,
+                (score if scored else null().cast(DOUBLE_PRECISION)).label("score"),
+            )
             .where(doc.id == any_(bindparam("window_ids", ids, type_=ARRAY(Integer))))
             .subquery("newest")
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
@@ -22,7 +23,7 @@ from vault.keys.keyring import MasterKeyring
 from vault.search import cursor as cursors
 from vault.search import highlight, normalise, schemas
 from vault.search.backends import backend_for
-from vault.search.base import DOCUMENTS, AnySelect, Document
+from vault.search.base import DOCUMENTS, SAME_MICROSECOND, AnySelect, Document
 from vault.search.document import document, segments
 from vault.search.query import Expr, entity, parse, positives, require
 from vault.search.schemas import MAX_LIMIT, SearchFilters, SearchHit, SearchPage, Sort
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 20
 REINDEX_BATCH = 200
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def index_recording(
@@ -101,28 +103,23 @@ class _Keys:
 
 
 def _candidates(
-    session: Session,
-    *,
-    expr: Expr | None,
-    agent_id: str | None,
-    filters: SearchFilters,
-    window: int | None = None,
+    session: Session, *, expr: Expr | None, agent_id: str | None, filters: SearchFilters
 ) -> _Keys:
     """The matching documents' ids and sort keys, and their score if there are words.
 
-    With ``window``, only the newest ``window`` matches (by ``started_at``, then id), found
-    without scoring, are scored and returned: the cost of ranking stays bounded however many
-    documents match.
+    With words, only the newest ``schemas.RELEVANCE_WINDOW`` matches (by ``started_at``, then
+    id), found without scoring, are scored and returned: the cost of ranking stays bounded
+    however many documents match. Without, every document the filters keep, unscored.
     """
     doc = SearchDocument
     conditions = _conditions(agent_id=agent_id, filters=filters)
-    if expr is not None and window is not None:
+    if expr is not None:
         newest = backend_for(session).newest(
             session,
             expr=expr,
             speaker=filters.speaker,
             conditions=conditions,
-            window=window,
+            window=schemas.RELEVANCE_WINDOW,
             started_from=filters.started_from,
             started_to=filters.started_to,
             agent_id=filters.agent_id if filters.agent_id is not None else agent_id,
@@ -133,17 +130,68 @@ def _candidates(
             newest.c.recording_id,
             newest.c.started_at,
         )
-    statement: AnySelect = select(doc.id, doc.recording_id, doc.started_at)
-    score: ColumnElement[float] | None = None
-    if expr is not None:
-        statement, score = backend_for(session).matching(
-            statement, expr=expr, speaker=filters.speaker
-        )
-        statement = statement.add_columns(score.label("score"))
-    elif filters.speaker is not None:
+    statement: AnySelect = select(doc.id, doc.recording_id, doc.started_at).where(*conditions)
+    if filters.speaker is not None:
         statement = statement.where(doc.speakers.contains(filters.speaker.value))
     columns = DOCUMENTS.c
-    return _Keys(statement.where(*conditions), score, columns.recording_id, columns.started_at)
+    return _Keys(statement, None, columns.recording_id, columns.started_at)
+
+
+def _by_date(
+    session: Session,
+    *,
+    expr: Expr,
+    agent_id: str | None,
+    filters: SearchFilters,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Any]:
+    """The next ``limit + 1`` matches of ``expr`` after ``after``, newest first (then by
+    recording id): rows of ``id``, ``recording_id``, ``started_at`` and a ``NULL`` score.
+
+    Found by walking the index newest first, unscored, so a page costs the same however many
+    documents match. The walk breaks ties of time by document id and the page by recording
+    id, so every match at the cursor's instant, and at the page's last, is read whole.
+    """
+    backend = backend_for(session)
+
+    def walk(f: SearchFilters, window: int, *more: ColumnElement[bool]) -> list[Any]:
+        newest = backend.newest(
+            session,
+            expr=expr,
+            speaker=f.speaker,
+            conditions=[*_conditions(agent_id=agent_id, filters=f), *more],
+            window=window,
+            started_from=f.started_from,
+            started_to=f.started_to,
+            agent_id=f.agent_id if f.agent_id is not None else agent_id,
+            scored=False,
+        )
+        return list(session.execute(select(newest)).all())
+
+    def at_instant(at: datetime, *more: ColumnElement[bool]) -> list[Any]:
+        start = at if filters.started_from is None else max(at, filters.started_from)
+        end = at + _MICROSECOND
+        end = end if filters.started_to is None else min(end, filters.started_to)
+        if start >= end:
+            return []
+        instant = filters.model_copy(update={"started_from": start, "started_to": end})
+        return walk(instant, SAME_MICROSECOND, *more)
+
+    found: list[Any] = []
+    older = filters
+    if after is not None:
+        at, recording_id = after
+        found += at_instant(at, SearchDocument.recording_id > recording_id)
+        until = at if filters.started_to is None else min(at, filters.started_to)
+        older = filters.model_copy(update={"started_to": until})
+    page = walk(older, limit + 1)  # in no particular order
+    found += page
+    if len(page) == limit + 1:
+        found += at_instant(min(row.started_at for row in page))
+    rows = sorted({row.id: row for row in found}.values(), key=lambda row: row.recording_id)
+    rows.sort(key=lambda row: row.started_at, reverse=True)  # stable: ties keep the ids' order
+    return rows[: limit + 1]
 
 
 def search(
@@ -158,37 +206,49 @@ def search(
 ) -> SearchPage:
     """One page of the ready recordings matching ``query`` and ``filters``.
 
-    ``agent_id`` scopes the search to that agent's own calls (``None``: everyone's). With no
-    words to look for, hits come newest first whatever ``sort`` says. Raises ``InvalidInput``
-    for a malformed query or cursor.
+    ``agent_id`` scopes the search to that agent's own calls (``None``: everyone's). Raises
+    ``InvalidInput`` for a malformed query or cursor.
+
+    Only words are ranked: with none to look for (filters alone, entity types among them),
+    hits come newest first whatever ``sort`` says, with no score.
 
     A recording that is no longer ``ready`` is never shown, even if the index still holds it;
     it then leaves its page one hit short. ``next_cursor`` alone says whether more may follow.
 
     Relevance ranks only the newest ``schemas.RELEVANCE_WINDOW`` matches (by ``started_at``,
     then document id), chosen without scoring; the page's ``ranked_within`` says so, and its
-    pages walk that window alone, best first. Sorting by date walks every match.
+    pages walk that window alone, best first. Sorting by date walks every match, newest first,
+    reading from the index no more than each page needs.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     doc = SearchDocument
-    expr = parse(
+    words = parse(
         query,
         language=normalise.language_of(filters.language),
         any_language=filters.language is None,
     )
-    expr = require(expr, [entity(t.value) for t in filters.entity_types])
-    window = schemas.RELEVANCE_WINDOW if sort == "relevance" and expr is not None else None
-    found = _candidates(session, expr=expr, agent_id=agent_id, filters=filters, window=window)
-    candidates, score, tie = found.statement, found.score, found.recording_id
-    by: Sort = "date"
-    sort_key: ColumnElement[Any] = found.started_at
-    if sort == "relevance" and score is not None:
-        by, sort_key = "relevance", score
-    if cursor is not None:
-        key, after = cursors.decode(cursor, sort=by)
-        candidates = candidates.where(or_(sort_key < key, and_(sort_key == key, tie > after)))
-    # Rank and cut on the keys alone; then read the page's rows, and check them.
-    keys = session.execute(candidates.order_by(sort_key.desc(), tie).limit(limit + 1)).all()
+    expr = require(words, [entity(t.value) for t in filters.entity_types])
+    ranked = sort == "relevance" and words is not None
+    by: Sort = "relevance" if ranked else "date"
+    window = schemas.RELEVANCE_WINDOW if ranked else None
+    after = cursors.decode(cursor, sort=by) if cursor is not None else None
+    keys: list[Any]
+    if expr is not None and not ranked:
+        since = None
+        if after is not None and isinstance(after[0], datetime):  # always, sorted by date
+            since = (after[0], after[1])
+        keys = _by_date(
+            session, expr=expr, agent_id=agent_id, filters=filters, after=since, limit=limit
+        )
+    else:
+        found = _candidates(session, expr=expr, agent_id=agent_id, filters=filters)
+        candidates, tie = found.statement, found.recording_id
+        sort_key = found.started_at if found.score is None else found.score
+        if after is not None:
+            key, last_id = after
+            candidates = candidates.where(or_(sort_key < key, and_(sort_key == key, tie > last_id)))
+        # Rank and cut on the keys alone; then read the page's rows, and check them.
+        keys = list(session.execute(candidates.order_by(sort_key.desc(), tie).limit(limit + 1)))
     shown = keys[:limit]
     rows = {
         row.id: row
@@ -219,7 +279,7 @@ def search(
             duration_seconds=row.duration_seconds,
             speakers=row.speakers.split(),
             entity_types=row.entity_types.split(),
-            score=k.score if score is not None else None,
+            score=k.score if ranked else None,
             snippets=highlight.snippets(
                 segments(row.segments),
                 language=normalise.language_of(row.language),
@@ -235,7 +295,7 @@ def search(
         last = shown[-1]
         next_cursor = cursors.encode(
             sort=by,
-            key=last.score if by == "relevance" else last.started_at,
+            key=last.score if ranked else last.started_at,
             recording_id=last.recording_id,
         )
     return SearchPage(items=items, next_cursor=next_cursor, ranked_within=window)

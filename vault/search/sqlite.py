@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    null,
     select,
     table,
     text,
@@ -29,13 +30,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from models.schemas import Speaker
-from models.tables import SearchDocument
-from vault.search.base import DOCUMENTS, SPEAKERS, AnySelect, Backend, Document
+from vault.search.base import (
+    DOCUMENTS,
+    SAME_MICROSECOND,
+    SPEAKERS,
+    Backend,
+    Document,
+)
 from vault.search.query import AnyOf, Expr, Match
 
 FTS_TABLE = "search_fts"
-SAME_MICROSECOND = 1024
-"""Calls that started in the same microsecond an index tells apart (ordinal = µs * this + n)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FTS = table(FTS_TABLE, column("rowid", Integer))
@@ -45,11 +49,6 @@ _FTS_ALL: ColumnElement[str] = literal_column(FTS_TABLE)
 _INSERT = text(
     "INSERT INTO search_fts (rowid, agent, customer, mixed) VALUES (:id, :agent, :customer, :mixed)"
 )
-# bm25 is lower for better matches: negated, every backend's score grows with relevance.
-_MATCH = text(
-    "SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts "
-    "WHERE search_fts MATCH :fts_match"
-).columns(column("id", Integer), column("score", Float))
 
 
 def _string(terms: Sequence[str]) -> str:
@@ -112,15 +111,6 @@ class SQLiteBackend(Backend):
         )
         return ids
 
-    def matching(
-        self, query: AnySelect, *, expr: Expr, speaker: Speaker | None
-    ) -> tuple[AnySelect, ColumnElement[float]]:
-        match = render(expr)
-        if speaker is not None:
-            match = f"{{{speaker.value}}} : {match}"
-        fts = _MATCH.bindparams(fts_match=match).subquery("fts")
-        return query.join(fts, fts.c.id == SearchDocument.id), fts.c.score
-
     def newest(
         self,
         session: Session,
@@ -132,6 +122,7 @@ class SQLiteBackend(Backend):
         started_from: datetime | None = None,
         started_to: datetime | None = None,
         agent_id: str | None = None,
+        scored: bool = True,
     ) -> Subquery:
         match = render(expr)
         if speaker is not None:
@@ -151,13 +142,16 @@ class SQLiteBackend(Backend):
             agents = select(DOCUMENTS.c.id).where(DOCUMENTS.c.agent_id == agent_id, *dates)
             bounds.append((_FTS.c.rowid + 0).in_(agents))
         # FTS5 walks the rowids newest first and stops after ``window`` rows that pass the
-        # conditions; bm25 is worked out for those rows alone.
+        # conditions; bm25 is worked out for those rows alone (but first counts every match of
+        # each of the query's phrases, so an unscored walk does not call it).
+        # bm25 is lower for better matches: negated, every backend's score grows with relevance.
+        score = -func.bm25(_FTS_ALL, type_=Float) if scored else null().cast(Float)
         return (
             select(
                 DOCUMENTS.c.id,
                 DOCUMENTS.c.recording_id,
                 DOCUMENTS.c.started_at,
-                (-func.bm25(_FTS_ALL, type_=Float)).label("score"),
+                score.label("score"),
             )
             .select_from(_FTS.join(DOCUMENTS, DOCUMENTS.c.id == _FTS.c.rowid))
             .where(_FTS_ALL.op("MATCH")(bindparam("fts_window", match)), *bounds, *conditions)

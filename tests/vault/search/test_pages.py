@@ -164,3 +164,48 @@ def test_relevance_ranks_the_newest_matches_alone(
     page = find(session_factory, "fatura", sort="date", limit=100)
     assert page.ranked_within is None
     assert {h.recording_id for h in page.items} == set(by_day.values())
+
+
+@pytest.mark.parametrize("limit", [1, 3, 7, 50])
+def test_date_pages_through_many_calls_of_one_instant(
+    session_factory: sessionmaker[Session], limit: int
+) -> None:
+    # The index walks ties of time in its own order; pages follow the recording ids.
+    same = {indexed(session_factory, [(C, "fatura")], started_at=day(3)) for _ in range(12)}
+    newer = indexed(session_factory, [(C, "fatura")], started_at=day(4))
+    older = indexed(session_factory, [(C, "fatura")], started_at=day(2))
+    hits = walk(session_factory, "date", limit)
+    assert [h.recording_id for h in hits] == [newer, *sorted(same), older]
+    hits = walk(session_factory, "date", limit, started_to=day(4))
+    assert [h.recording_id for h in hits] == [*sorted(same), older]
+
+
+def test_entity_types_alone_are_a_filter_newest_first_unscored(
+    session_factory: sessionmaker[Session],
+) -> None:
+    by_day = {
+        n: indexed(
+            session_factory, [(C, "kartım " + "[CARD_NUMBER] " * (1 + n % 3))], started_at=day(n)
+        )
+        for n in range(9)
+    }
+    indexed(session_factory, [(C, "kargo nerede")], started_at=day(20))
+    hits: list[SearchHit] = []
+    cursor = None
+    while True:
+        page = find(
+            session_factory, entity_types=["CARD_NUMBER"], sort="relevance", cursor=cursor, limit=4
+        )
+        assert page.ranked_within is None
+        hits += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert [h.recording_id for h in hits] == [by_day[n] for n in reversed(range(9))]
+    assert {h.score for h in hits} == {None}
+    assert all("<mark>[CARD_NUMBER]</mark>" in h.snippets[0].html for h in hits)
+    # With words as well, the words are ranked, within the calls the filter keeps.
+    page = find(session_factory, "kartım", entity_types=["CARD_NUMBER"])
+    assert page.ranked_within == schemas.RELEVANCE_WINDOW
+    assert len(page.items) == 9
+    assert all(h.score is not None for h in page.items)
