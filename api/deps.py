@@ -20,7 +20,7 @@ from vault.runtime import Vault
 from vault.subjects import service as subjects
 
 
-def get_vault(request: Request) -> Vault:
+async def get_vault(request: Request) -> Vault:
     vault = request.app.state.vault
     assert isinstance(vault, Vault)
     return vault
@@ -29,7 +29,7 @@ def get_vault(request: Request) -> Vault:
 VaultDep = Annotated[Vault, Depends(get_vault)]
 
 
-def get_dispatcher(request: Request) -> Dispatcher:
+async def get_dispatcher(request: Request) -> Dispatcher:
     dispatcher: Dispatcher = request.app.state.dispatcher
     return dispatcher
 

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; SQLite in the data directory when unset"
     )
+    search_relevance_window: int = Field(
+        default=500,
+        ge=20,
+        le=100_000,
+        description="relevance ranks the newest this many matches of a search (cost grows with it)",
+    )
 
     # Blobs.
     blob_backend: BlobBackend = BlobBackend.LOCAL

@@ -81,7 +81,9 @@ SearchRequestDep = Annotated[SearchRequest, Depends(search_request)]
 
 
 @router.get("/search", response_model=SearchPage, summary="Search redacted transcripts")
-def search_transcripts(request: SearchRequestDep, session: DbSession) -> SearchPage:
+def search_transcripts(
+    request: SearchRequestDep, session: DbSession, vault: VaultDep
+) -> SearchPage:
     return search.search(
         session,
         query=request.query,
@@ -90,4 +92,5 @@ def search_transcripts(request: SearchRequestDep, session: DbSession) -> SearchP
         sort=request.sort,
         cursor=request.cursor,
         limit=request.limit,
+        window=vault.settings.search_relevance_window,
     )

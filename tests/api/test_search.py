@@ -8,7 +8,7 @@ from sqlalchemy import select
 from models.schemas import Speaker
 from models.tables import AuditEntry
 from tests.api.conftest import Api
-from tests.vault.search.helpers import indexed
+from tests.vault.search.helpers import day, indexed
 from vault.auth.roles import Role
 
 SEARCH = "/api/v1/search"
@@ -75,6 +75,23 @@ def test_ordinary_words_and_the_filters_stay_readable(api: Api) -> None:
     assert second.detail == (
         'q="iptal" entity=CARD_NUMBER entity=PHONE_NUMBER speaker=customer sort=relevance'
     )
+
+
+def test_relevance_ranks_as_many_newest_matches_as_the_setting_says(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api.settings, "search_relevance_window", 3)
+    calls = [
+        indexed(api.vault.factory, [(Speaker.CUSTOMER, "fatura " * n)], started_at=day(n))
+        for n in range(1, 6)
+    ]
+    headers = api.headers(Role.QA, "kalite")
+    page = api.client.get(SEARCH, params={"q": "fatura"}, headers=headers).json()
+    assert page["ranked_within"] == 3
+    assert {hit["recording_id"] for hit in page["items"]} == set(calls[2:])
+    page = api.client.get(SEARCH, params={"q": "fatura", "sort": "date"}, headers=headers).json()
+    assert page["ranked_within"] is None
+    assert [hit["recording_id"] for hit in page["items"]] == calls[::-1]
 
 
 def test_an_agent_id_filter_is_kept_and_a_search_without_words_says_so(api: Api) -> None:

@@ -103,12 +103,17 @@ class _Keys:
 
 
 def _candidates(
-    session: Session, *, expr: Expr | None, agent_id: str | None, filters: SearchFilters
+    session: Session,
+    *,
+    expr: Expr | None,
+    agent_id: str | None,
+    filters: SearchFilters,
+    window: int,
 ) -> _Keys:
     """The matching documents' ids and sort keys, and their score if there are words.
 
-    With words, only the newest ``schemas.RELEVANCE_WINDOW`` matches (by ``started_at``, then
-    id), found without scoring, are scored and returned: the cost of ranking stays bounded
+    With words, only the newest ``window`` matches (by ``started_at``, then id), found
+    without scoring, are scored and returned: the cost of ranking stays bounded
     however many documents match. Without, every document the filters keep, unscored.
     """
     doc = SearchDocument
@@ -119,7 +124,7 @@ def _candidates(
             expr=expr,
             speaker=filters.speaker,
             conditions=conditions,
-            window=schemas.RELEVANCE_WINDOW,
+            window=window,
             started_from=filters.started_from,
             started_to=filters.started_to,
             agent_id=filters.agent_id if filters.agent_id is not None else agent_id,
@@ -203,6 +208,7 @@ def search(
     sort: Sort = "relevance",
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    window: int | None = None,
 ) -> SearchPage:
     """One page of the ready recordings matching ``query`` and ``filters``.
 
@@ -215,10 +221,10 @@ def search(
     A recording that is no longer ``ready`` is never shown, even if the index still holds it;
     it then leaves its page one hit short. ``next_cursor`` alone says whether more may follow.
 
-    Relevance ranks only the newest ``schemas.RELEVANCE_WINDOW`` matches (by ``started_at``,
-    then document id), chosen without scoring; the page's ``ranked_within`` says so, and its
-    pages walk that window alone, best first. Sorting by date walks every match, newest first,
-    reading from the index no more than each page needs.
+    Relevance ranks only the newest ``window`` matches (by ``started_at``, then document id;
+    ``schemas.RELEVANCE_WINDOW`` unless given), chosen without scoring; the page's
+    ``ranked_within`` says so, and its pages walk that window alone, best first. Sorting by
+    date walks every match, newest first, reading from the index no more than each page needs.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     doc = SearchDocument
@@ -230,7 +236,7 @@ def search(
     expr = require(words, [entity(t.value) for t in filters.entity_types])
     ranked = sort == "relevance" and words is not None
     by: Sort = "relevance" if ranked else "date"
-    window = schemas.RELEVANCE_WINDOW if ranked else None
+    window = window or schemas.RELEVANCE_WINDOW
     after = cursors.decode(cursor, sort=by) if cursor is not None else None
     keys: list[Any]
     if expr is not None and not ranked:
@@ -241,7 +247,7 @@ def search(
             session, expr=expr, agent_id=agent_id, filters=filters, after=since, limit=limit
         )
     else:
-        found = _candidates(session, expr=expr, agent_id=agent_id, filters=filters)
+        found = _candidates(session, expr=expr, agent_id=agent_id, filters=filters, window=window)
         candidates, tie = found.statement, found.recording_id
         sort_key = found.started_at if found.score is None else found.score
         if after is not None:
@@ -298,7 +304,9 @@ def search(
             key=last.score if ranked else last.started_at,
             recording_id=last.recording_id,
         )
-    return SearchPage(items=items, next_cursor=next_cursor, ranked_within=window)
+    return SearchPage(
+        items=items, next_cursor=next_cursor, ranked_within=window if ranked else None
+    )
 
 
 @dataclass(frozen=True)
