@@ -13,6 +13,7 @@ from vault.search import normalise
 from vault.search.base import SPEAKERS, Document
 
 _ENTITY_TYPES = frozenset(e.value for e in EntityType)
+_SPEAKER_OF = {s.value: s for s in Speaker}
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def segments(stored: str) -> Iterator[StoredSegment]:
         yield StoredSegment(
             float(row[0]),
             float(row[1]),
-            Speaker(row[2]),
+            _SPEAKER_OF[row[2]],
             str(row[3]),
             str(row[4]) if len(row) > 4 else None,
         )

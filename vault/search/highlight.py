@@ -66,8 +66,37 @@ def _merged(found: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+Needles = list[tuple[str, ...]]
+"""For each alternative of a query's leaves, what a segment's terms, space-padded, must hold."""
+
+
+def needles(leaves: Sequence[Match]) -> Needles:
+    """The strings ``may_hit`` looks for, made once per search: each term of an alternative with
+    a space either side (the last one of a prefix query with a space before it only)."""
+    return [
+        tuple(
+            f" {t}" if leaf.prefix and i == len(alternative) - 1 else f" {t} "
+            for i, t in enumerate(alternative)
+        )
+        for leaf in leaves
+        for alternative in leaf.alternatives
+    ]
+
+
+def may_hit(terms: str, wanted: Needles) -> bool:
+    """Whether a segment with these terms (space-separated) can hold a hit: each term of some
+    alternative is among them. A cheap test on a string, before the segment is tokenised
+    again to place the hits."""
+    padded = f" {terms} "
+    return any(all(needle in padded for needle in alternative) for alternative in wanted)
+
+
 def _segment_hits(
-    text: str, terms: str | None, language: Language | None, leaves: Sequence[Match]
+    text: str,
+    terms: str | None,
+    language: Language | None,
+    leaves: Sequence[Match],
+    wanted: Needles,
 ) -> list[tuple[int, int]]:
     """The character spans of the hits in one segment.
 
@@ -76,29 +105,13 @@ def _segment_hits(
     left no stored term; its segment then has more words than terms and is tokenised again.
     """
     if terms is not None:
-        if not may_hit(terms, leaves):
+        if not may_hit(terms, wanted):
             return []
         listed = terms.split(" ")
         words = normalise.word_spans(text)
         if len(words) == len(listed):
             return _merged([(words[a][0], words[b][1]) for a, b in places(listed, leaves)])
     return spans(normalise.tokens(text, language=language), leaves)
-
-
-def may_hit(terms: str, leaves: Sequence[Match]) -> bool:
-    """Whether a segment with these terms (space-separated) can hold a hit of ``leaves``: each
-    term of some alternative is among them (the last one as a prefix, for a prefix query).
-    A cheap test on a string, before the segment is tokenised again to place the hits."""
-    padded = f" {terms} "
-    for leaf in leaves:
-        for alternative in leaf.alternatives:
-            last = len(alternative) - 1
-            if all(
-                (f" {t}" if leaf.prefix and i == last else f" {t} ") in padded
-                for i, t in enumerate(alternative)
-            ):
-                return True
-    return False
 
 
 def _window(text: str, first: int) -> tuple[int, int]:
@@ -147,12 +160,13 @@ def snippets(
     out: list[SearchSnippet] = []
     if not leaves:
         return out
+    wanted = needles(leaves)
     for segment in segments:
         if len(out) == MAX_SNIPPETS:
             break
         if speaker is not None and segment.speaker != speaker:
             continue
-        hits = _segment_hits(segment.text, segment.terms, language, leaves)
+        hits = _segment_hits(segment.text, segment.terms, language, leaves, wanted)
         if hits:
             out.append(
                 SearchSnippet(
