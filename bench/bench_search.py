@@ -2,10 +2,12 @@
 
 Builds one corpus (Turkish and English calls of 150 to 400 words, agent and customer turns,
 entity tags, a Zipf-shaped vocabulary with a long tail, a few stock phrases), indexes it
-through ``vault.search`` in batches, and times queries once 10,000 documents are in and again
-at 100,000. For each kind of query it prints p50 and p95 of ``search()`` (parse, SQL, snippets:
-what the API calls) and of the bare index query (the backend's match and top-20 by rank, no
-joins, filters or snippets), and the ratio of p95 at 100,000 to p95 at 10,000 (target <= 2).
+through ``vault.search`` in batches, copies the index once 10,000 documents are in (the
+baseline), goes on to 100,000, and times every query on both indexes in turn, so that the
+machine's ups and downs fall on both alike. For each kind of query it prints p50 and p95 of
+``search()`` (parse, SQL, snippets: what the API calls) and of the bare index query (the
+backend's match and top-20 by rank, no joins, filters or snippets), and the ratio of p95 at
+100,000 to p95 at 10,000 (target <= 2).
 Then, on the full index, p95 of ``GET /api/v1/search`` through the real app (a quality
 officer's token, the gate, the audit entry with its redacted query, JSON) against p95 of
 ``search()`` alone and of the bare index query for the same queries, and their ratios
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import tempfile
 import time
 import uuid
@@ -220,23 +223,37 @@ class Target:
     factory: sessionmaker[Session]
     key_id: str
     cleanup: Callable[[], None]
+    copy: Callable[[], Target]
+    """A second index holding what this one holds now (the baseline, measured beside it)."""
 
 
-def open_sqlite(directory: Path) -> Target:
-    engine = create_engine(f"sqlite:///{directory / 'bench.db'}")
+def open_sqlite(directory: Path, key_id: str | None = None, file: str = "bench.db") -> Target:
+    path = directory / file
+    engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-    migrate.upgrade(engine)
-    return _target("sqlite", engine, engine.dispose)
+    if key_id is None:
+        migrate.upgrade(engine)
+
+    def copy() -> Target:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(path, directory / f"small-{file}")
+        return open_sqlite(directory, target.key_id, f"small-{file}")
+
+    target = _target("sqlite", engine, engine.dispose, copy, key_id)
+    return target
 
 
-def open_postgres() -> Target:
+def open_postgres(template: str | None = None, key_id: str | None = None) -> Target:
     name = f"vault_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        like = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{like}'))
     engine = create_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    migrate.upgrade(engine)
+    if template is None:
+        migrate.upgrade(engine)
 
     def cleanup() -> None:
         engine.dispose()
@@ -244,17 +261,29 @@ def open_postgres() -> Target:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return _target("postgresql", engine, cleanup)
+    def copy() -> Target:
+        engine.dispose()  # a template database takes no connections while it is copied
+        return open_postgres(name, target.key_id)
+
+    target = _target("postgresql", engine, cleanup, copy, key_id)
+    return target
 
 
-def _target(name: str, engine: Engine, cleanup: Callable[[], None]) -> Target:
+def _target(
+    name: str,
+    engine: Engine,
+    cleanup: Callable[[], None],
+    copy: Callable[[], Target],
+    key_id: str | None,
+) -> Target:
     factory = make_session_factory(engine)
-    with factory() as session, session.begin():
-        key = Key(purpose="recording", wrapped=b"bench", master_key_id="bench")
-        session.add(key)
-        session.flush()
-        key_id = key.id
-    return Target(name, engine, factory, key_id, cleanup)
+    if key_id is None:
+        with factory() as session, session.begin():
+            key = Key(purpose="recording", wrapped=b"bench", master_key_id="bench")
+            session.add(key)
+            session.flush()
+            key_id = key.id
+    return Target(name, engine, factory, key_id, cleanup, copy)
 
 
 def load(target: Target, batch: list[tuple[dict[str, Any], Document]]) -> None:
@@ -324,25 +353,36 @@ def bare(session: Session, query: Query) -> None:
 
 
 def measure(
-    target: Target, qs: list[Query], runs: int, window: int
-) -> dict[str, dict[str, list[float]]]:
-    timings: dict[str, dict[str, list[float]]] = {}
-    with target.factory() as session:
-        for q in qs:  # warm the caches once
-            service.search(session, query=q.text, agent_id=None, filters=q.filters, window=window)
-        for _ in range(runs):
-            for q in qs:
-                started = time.perf_counter()
+    sizes: dict[int, Target], qs: list[Query], runs: int, window: int
+) -> dict[int, dict[str, dict[str, list[float]]]]:
+    """Each query on every index in turn, so that the machine's ups and downs fall on all
+    sizes alike: p95 at one size against p95 at another compares the indexes, not moments."""
+    timings: dict[int, dict[str, dict[str, list[float]]]] = {size: {} for size in sizes}
+    sessions = {size: target.factory() for size, target in sizes.items()}
+    try:
+        for session in sessions.values():
+            for q in qs:  # warm the caches once
                 service.search(
                     session, query=q.text, agent_id=None, filters=q.filters, window=window
                 )
-                middle = time.perf_counter()
-                bare(session, q)
-                done = time.perf_counter()
-                kind = timings.setdefault(q.kind, {"search": [], "bare": []})
-                kind["search"].append((middle - started) * 1000)
-                kind["bare"].append((done - middle) * 1000)
-            session.rollback()
+        for _ in range(runs):
+            for q in qs:
+                for size, session in sessions.items():
+                    started = time.perf_counter()
+                    service.search(
+                        session, query=q.text, agent_id=None, filters=q.filters, window=window
+                    )
+                    middle = time.perf_counter()
+                    bare(session, q)
+                    done = time.perf_counter()
+                    kind = timings[size].setdefault(q.kind, {"search": [], "bare": []})
+                    kind["search"].append((middle - started) * 1000)
+                    kind["bare"].append((done - middle) * 1000)
+            for session in sessions.values():
+                session.rollback()
+    finally:
+        for session in sessions.values():
+            session.close()
     return timings
 
 
@@ -452,7 +492,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--queries", type=int, default=30, help="queries of each kind (30)")
-    parser.add_argument("--runs", type=int, default=2, help="timed runs of the query set (2)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of the query set (3)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
         "--window",
@@ -465,16 +505,15 @@ def main() -> None:
     vocab = vocabulary()
     qs = queries(vocab, random.Random(11), args.queries)
     with tempfile.TemporaryDirectory() as tmp:
-        targets = []
+        targets: list[Target] = []
+        baselines: list[Target] = []
         for name in args.backends.split(","):
             targets.append(open_sqlite(Path(tmp)) if name == "sqlite" else open_postgres())
         try:
-            at: dict[str, dict[int, Any]] = {t.name: {} for t in targets}
-            via_api: dict[str, Any] = {}
             loaded = 0
             for size in (args.small, args.documents):
                 started = time.perf_counter()
-                spent = dict.fromkeys(at, 0.0)
+                spent = {t.name: 0.0 for t in targets}
                 batches = document_batches(loaded, size, targets[0].key_id, workers=args.workers)
                 for batch in batches:
                     for target in targets:
@@ -491,15 +530,16 @@ def main() -> None:
                     flush=True,
                 )
                 loaded = size
-                for target in targets:
-                    at[target.name][size] = measure(target, qs, args.runs, args.window)
-            for target in targets:
-                via_api[target.name] = measure_api(target, qs, args.runs, Path(tmp), args.window)
-            for target in targets:
-                report(target.name, args.small, args.documents, at[target.name])
-                report_api(target.name, args.documents, via_api[target.name])
+                if size == args.small:
+                    baselines = [target.copy() for target in targets]
+            for target, baseline in zip(targets, baselines, strict=True):
+                sizes = {args.small: baseline, args.documents: target}
+                at = measure(sizes, qs, args.runs, args.window)
+                via_api = measure_api(target, qs, args.runs, Path(tmp), args.window)
+                report(target.name, args.small, args.documents, at)
+                report_api(target.name, args.documents, via_api)
         finally:
-            for target in targets:
+            for target in targets + baselines:
                 target.cleanup()
 
 
