@@ -156,7 +156,8 @@ def _by_date(
 
     Found by walking the index newest first, unscored, so a page costs the same however many
     documents match. The walk breaks ties of time by document id and the page by recording
-    id, so every match at the cursor's instant, and at the page's last, is read whole.
+    id, so every match at the cursor's instant, and at the oldest instant the page shows, is
+    read whole.
     """
     backend = backend_for(session)
 
@@ -193,7 +194,11 @@ def _by_date(
     page = walk(older, limit + 1)  # in no particular order
     found += page
     if len(page) == limit + 1:
-        found += at_instant(min(row.started_at for row in page))
+        # The page shows a match of the oldest instant read only if two or more were read;
+        # then which ones it shows depends on the instant's every match.
+        edge = min(row.started_at for row in page)
+        if sum(row.started_at == edge for row in page) > 1:
+            found += at_instant(edge)
     rows = sorted({row.id: row for row in found}.values(), key=lambda row: row.recording_id)
     rows.sort(key=lambda row: row.started_at, reverse=True)  # stable: ties keep the ids' order
     return rows[: limit + 1]
