@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from models.schemas import RedactedTranscript, Speaker
 from models.tables import Recording
@@ -16,8 +16,9 @@ _ENTITY_TYPES = frozenset(e.value for e in EntityType)
 _SPEAKER_OF = {s.value: s for s in Speaker}
 
 
-@dataclass(frozen=True)
-class StoredSegment:
+class StoredSegment(NamedTuple):
+    """One stored segment, made for every segment a snippet search reads: a tuple, cheap."""
+
     start: float
     end: float
     speaker: Speaker

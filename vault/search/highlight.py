@@ -88,7 +88,13 @@ def may_hit(terms: str, wanted: Needles) -> bool:
     alternative is among them. A cheap test on a string, before the segment is tokenised
     again to place the hits."""
     padded = f" {terms} "
-    return any(all(needle in padded for needle in alternative) for alternative in wanted)
+    for alternative in wanted:  # loops, not any(all(...)): this runs for every segment read
+        for needle in alternative:
+            if needle not in padded:
+                break
+        else:
+            return True
+    return False
 
 
 def _segment_hits(
