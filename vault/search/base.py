@@ -31,10 +31,6 @@ from vault.search.query import Expr
 SPEAKERS: tuple[Speaker, ...] = (Speaker.AGENT, Speaker.CUSTOMER, Speaker.MIXED)
 """The order of the speakers' columns (SQLite) and weights (PostgreSQL)."""
 
-SAME_MICROSECOND = 1024
-"""The most calls that started in the same microsecond the index tells apart, in SQLite's
-document ids, and a date-sorted page, wherever it pages through calls of one instant."""
-
 DOCUMENTS: Table = SearchDocument.metadata.tables[SearchDocument.__tablename__]
 
 AnySelect = Select[*tuple[Any, ...]]

@@ -39,3 +39,11 @@ def decode(cursor: str, *, sort: Sort) -> tuple[float | datetime, str]:
     if at.tzinfo is None:
         raise InvalidInput(_INVALID)
     return at, recording_id
+
+
+def decode_date(cursor: str) -> tuple[datetime, str]:
+    """A cursor of a search sorted by date: the last hit's start and recording id."""
+    at, recording_id = decode(cursor, sort="date")
+    if not isinstance(at, datetime):  # decode gives a datetime for a date cursor
+        raise InvalidInput(_INVALID)
+    return at, recording_id

@@ -50,6 +50,7 @@ a rare word's few calls cost one round trip, whatever the window (a page of 21 b
 FIRST_SLICE = 32
 """The relevance window's first slice of time: this fraction of the period searched."""
 SLICE_MARGIN = 1.25
+_MICROSECOND = timedelta(microseconds=1)
 """Each later slice is this much longer than the matches met so far say it needs to be."""
 
 # ts_rank's weights, {D, C, B, A}: every speaker counts the same. Normalisation 1 divides by
@@ -171,7 +172,8 @@ def _newest_ids(
             span = rest
         else:
             density = len(ids) / max(covered, 1e-6)
-            span = min(rest, timedelta(seconds=(window - len(ids)) / density * SLICE_MARGIN))
+            wanted = timedelta(seconds=(window - len(ids)) / density * SLICE_MARGIN)
+            span = min(rest, max(wanted, _MICROSECOND))  # never an empty slice: it would not end
     return ids
 
 

@@ -88,7 +88,9 @@ class SearchHit(BaseModel):
     duration_seconds: float
     speakers: list[Speaker]
     entity_types: list[str]
-    score: float | None = Field(description="relevance, higher is better; none without words")
+    score: float | None = Field(
+        description="relevance, higher is better; none when sorted by date or without words"
+    )
     snippets: list[SearchSnippet] = Field(
         description="the first segments with a hit (at most three), in the order of the call"
     )
@@ -101,7 +103,7 @@ class SearchPage(BaseModel):
         default=None,
         description=(
             "under relevance sorting, the most matches ranked: only the newest this many (by "
-            "started_at, then recording id) are ranked and paged, best first; older matches are "
+            "started_at) are ranked and paged, best first; older matches are "
             "left out, so narrow the query or its dates, or sort by date, to reach them. None "
             "when hits come by date, which covers every match"
         ),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.schemas import RedactedTranscript, Status
@@ -23,7 +23,7 @@ from vault.keys.keyring import MasterKeyring
 from vault.search import cursor as cursors
 from vault.search import highlight, normalise, schemas
 from vault.search.backends import backend_for
-from vault.search.base import DOCUMENTS, SAME_MICROSECOND, AnySelect, Document
+from vault.search.base import DOCUMENTS, AnySelect, Document
 from vault.search.document import document, segments
 from vault.search.query import Expr, entity, parse, positives, require
 from vault.search.schemas import MAX_LIMIT, SearchFilters, SearchHit, SearchPage, Sort
@@ -161,12 +161,12 @@ def _by_date(
     """
     backend = backend_for(session)
 
-    def walk(f: SearchFilters, window: int, *more: ColumnElement[bool]) -> list[Any]:
+    def walk(f: SearchFilters, window: int) -> list[Any]:
         newest = backend.newest(
             session,
             expr=expr,
             speaker=f.speaker,
-            conditions=[*_conditions(agent_id=agent_id, filters=f), *more],
+            conditions=_conditions(agent_id=agent_id, filters=f),
             window=window,
             started_from=f.started_from,
             started_to=f.started_to,
@@ -175,20 +175,29 @@ def _by_date(
         )
         return list(session.execute(select(newest)).all())
 
-    def at_instant(at: datetime, *more: ColumnElement[bool]) -> list[Any]:
+    def at_instant(at: datetime) -> list[Any]:
+        """Every match that started at ``at`` (within the filters' dates), however many."""
         start = at if filters.started_from is None else max(at, filters.started_from)
         end = at + _MICROSECOND
         end = end if filters.started_to is None else min(end, filters.started_to)
         if start >= end:
             return []
+        calls = session.scalar(
+            select(func.count())
+            .select_from(SearchDocument)
+            .where(SearchDocument.started_at >= start, SearchDocument.started_at < end)
+        )
+        if not calls:
+            return []
         instant = filters.model_copy(update={"started_from": start, "started_to": end})
-        return walk(instant, SAME_MICROSECOND, *more)
+        return walk(instant, calls)
 
     found: list[Any] = []
     older = filters
     if after is not None:
         at, recording_id = after
-        found += at_instant(at, SearchDocument.recording_id > recording_id)
+        # Compared here, as the page is sorted, not in SQL under the database's collation.
+        found += [row for row in at_instant(at) if row.recording_id > recording_id]
         until = at if filters.started_to is None else min(at, filters.started_to)
         older = filters.model_copy(update={"started_to": until})
     page = walk(older, limit + 1)  # in no particular order
@@ -241,17 +250,18 @@ def search(
     expr = require(words, [entity(t.value) for t in filters.entity_types])
     ranked = sort == "relevance" and words is not None
     by: Sort = "relevance" if ranked else "date"
-    window = window or schemas.RELEVANCE_WINDOW
-    after = cursors.decode(cursor, sort=by) if cursor is not None else None
+    if window is None:
+        window = schemas.RELEVANCE_WINDOW
+    elif window < 1:
+        raise ValueError("the relevance window must hold at least one match")
     keys: list[Any]
     if expr is not None and not ranked:
-        since = None
-        if after is not None and isinstance(after[0], datetime):  # always, sorted by date
-            since = (after[0], after[1])
+        since = cursors.decode_date(cursor) if cursor is not None else None
         keys = _by_date(
             session, expr=expr, agent_id=agent_id, filters=filters, after=since, limit=limit
         )
     else:
+        after = cursors.decode(cursor, sort=by) if cursor is not None else None
         found = _candidates(session, expr=expr, agent_id=agent_id, filters=filters, window=window)
         candidates, tie = found.statement, found.recording_id
         sort_key = found.started_at if found.score is None else found.score

@@ -30,16 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from models.schemas import Speaker
-from vault.search.base import (
-    DOCUMENTS,
-    SAME_MICROSECOND,
-    SPEAKERS,
-    Backend,
-    Document,
-)
+from vault.search.base import DOCUMENTS, SPEAKERS, Backend, Document
 from vault.search.query import AnyOf, Expr, Match
 
 FTS_TABLE = "search_fts"
+SAME_MICROSECOND = 1024
+"""Calls that started in the same microsecond an index tells apart (ordinal = µs * this + n)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FTS = table(FTS_TABLE, column("rowid", Integer))

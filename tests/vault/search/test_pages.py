@@ -7,13 +7,16 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.base import new_id
 from models.schemas import Speaker, Status
-from models.tables import Recording
-from tests.vault.search.helpers import day, find, indexed
+from models.tables import Key, Recording
+from tests.vault.search.helpers import day, find, indexed, redacted
 from vault.db import transaction
 from vault.errors import InvalidInput
-from vault.search import schemas
-from vault.search.schemas import SearchHit, Sort
+from vault.search import schemas, service
+from vault.search.document import document
+from vault.search.schemas import SearchFilters, SearchHit, Sort
+from vault.search.sqlite import SAME_MICROSECOND
 
 C = Speaker.CUSTOMER
 
@@ -209,3 +212,55 @@ def test_entity_types_alone_are_a_filter_newest_first_unscored(
     assert page.ranked_within == schemas.RELEVANCE_WINDOW
     assert len(page.items) == 9
     assert all(h.score is not None for h in page.items)
+
+
+def test_more_calls_at_one_instant_than_sqlite_tells_apart(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # PostgreSQL keeps any number of calls of one microsecond, and a date-sorted page reads
+    # them all; SQLite's document ids tell 1024 apart, and the index refuses the next one.
+    count = SAME_MICROSECOND + 6
+    with transaction(session_factory) as session:
+        key = Key(purpose="recording", wrapped=b"x", master_key_id="mk")
+        session.add(key)
+        session.flush()
+        recordings = [
+            Recording(
+                id=new_id(),
+                call_id=f"bulk-{n}",
+                agent_id="ayse",
+                uploaded_by="ayse",
+                started_at=day(3),
+                direction="inbound",
+                language="tr",
+                channels="mono",
+                key_id=key.id,
+                status=Status.READY.value,
+                media_format="wav",
+                codec="pcm_s16le",
+                sample_rate=16000,
+                channel_count=1,
+                size_bytes=100,
+                sha256="0" * 64,
+            )
+            for n in range(count)
+        ]
+        session.add_all(recordings)
+        session.flush()
+        documents = [
+            document(recording=r, transcript=redacted([(C, "fatura")])) for r in recordings
+        ]
+        if session.get_bind().dialect.name == "sqlite":
+            with pytest.raises(ValueError, match="calls started in one microsecond"):
+                service.index_documents(session, documents=documents)
+            return
+        service.index_documents(session, documents=documents)
+    hits = walk(session_factory, "date", 100)
+    assert [h.recording_id for h in hits] == sorted(r.id for r in recordings)
+
+
+def test_a_relevance_window_holds_at_least_one_match(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session, pytest.raises(ValueError, match="at least one"):
+        service.search(session, query="fatura", agent_id=None, filters=SearchFilters(), window=0)
