@@ -48,6 +48,37 @@ def redacted(lines: Lines, *, language: str | None = "tr") -> RedactedTranscript
     )
 
 
+def recording_row(
+    key_id: str,
+    *,
+    agent_id: str = "ayse",
+    started_at: datetime = T0,
+    language: str | None = "tr",
+    status: Status = Status.READY,
+) -> Recording:
+    """A recordings row (not added to any session) whose blobs are sealed under ``key_id``."""
+    rid = new_id()
+    return Recording(
+        id=rid,
+        call_id=f"call-{rid[:8]}",
+        agent_id=agent_id,
+        uploaded_by=agent_id,
+        started_at=started_at,
+        direction="inbound",
+        language=language,
+        channels="mono",
+        key_id=key_id,
+        status=status.value,
+        media_format="wav",
+        codec="pcm_s16le",
+        sample_rate=16000,
+        channel_count=1,
+        size_bytes=100,
+        sha256="0" * 64,
+        created_at=started_at,
+    )
+
+
 def add_recording(
     factory: sessionmaker[Session],
     *,
@@ -60,25 +91,8 @@ def add_recording(
         key = Key(purpose="recording", wrapped=b"x", master_key_id="mk")
         session.add(key)
         session.flush()
-        rid = new_id()
-        recording = Recording(
-            id=rid,
-            call_id=f"call-{rid[:8]}",
-            agent_id=agent_id,
-            uploaded_by=agent_id,
-            started_at=started_at,
-            direction="inbound",
-            language=language,
-            channels="mono",
-            key_id=key.id,
-            status=status.value,
-            media_format="wav",
-            codec="pcm_s16le",
-            sample_rate=16000,
-            channel_count=1,
-            size_bytes=100,
-            sha256="0" * 64,
-            created_at=started_at,
+        recording = recording_row(
+            key.id, agent_id=agent_id, started_at=started_at, language=language, status=status
         )
         session.add(recording)
     return recording

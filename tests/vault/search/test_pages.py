@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.base import new_id
 from models.schemas import Speaker, Status
 from models.tables import Key, Recording
-from tests.vault.search.helpers import day, find, indexed, redacted
+from tests.vault.search.helpers import day, find, indexed, recording_row, redacted
 from vault.db import transaction
 from vault.errors import InvalidInput
 from vault.search import schemas, service
@@ -224,27 +223,7 @@ def test_more_calls_at_one_instant_than_sqlite_tells_apart(
         key = Key(purpose="recording", wrapped=b"x", master_key_id="mk")
         session.add(key)
         session.flush()
-        recordings = [
-            Recording(
-                id=new_id(),
-                call_id=f"bulk-{n}",
-                agent_id="ayse",
-                uploaded_by="ayse",
-                started_at=day(3),
-                direction="inbound",
-                language="tr",
-                channels="mono",
-                key_id=key.id,
-                status=Status.READY.value,
-                media_format="wav",
-                codec="pcm_s16le",
-                sample_rate=16000,
-                channel_count=1,
-                size_bytes=100,
-                sha256="0" * 64,
-            )
-            for n in range(count)
-        ]
+        recordings = [recording_row(key.id, started_at=day(3)) for _ in range(count)]
         session.add_all(recordings)
         session.flush()
         documents = [

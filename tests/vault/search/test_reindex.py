@@ -7,10 +7,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from models.base import new_id
 from models.schemas import Speaker, Status, Transcript
 from models.tables import Recording, SearchDocument
-from tests.vault.search.helpers import T0, find, ids, redacted
+from tests.vault.search.helpers import find, ids, recording_row, redacted
 from vault.config import Settings
 from vault.db import transaction
 from vault.keys import service as keys
@@ -34,27 +33,9 @@ def stored(vault: Vault, text: str, *, status: Status = Status.READY, variant: b
     number that only it has."""
     with transaction(vault.factory) as session:
         key, kek = keys.create_key(session, keyring=vault.keyring, purpose="recording")
-        rid = new_id()
-        session.add(
-            Recording(
-                id=rid,
-                call_id=f"call-{rid[:8]}",
-                agent_id="ayse",
-                uploaded_by="ayse",
-                started_at=T0,
-                direction="inbound",
-                language="tr",
-                channels="mono",
-                key_id=key.id,
-                status=status.value,
-                media_format="wav",
-                codec="pcm_s16le",
-                sample_rate=16000,
-                channel_count=1,
-                size_bytes=100,
-                sha256="0" * 64,
-            )
-        )
+        recording = recording_row(key.id, status=status)
+        rid = recording.id
+        session.add(recording)
         session.flush()
         raw = Transcript(language="tr", duration=10.0, text=f"{text} 4111111111111111", segments=[])
         bodies = {RAW: raw.model_dump_json()}
