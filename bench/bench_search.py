@@ -300,6 +300,15 @@ def finish_load(target: Target) -> None:
         session.execute(text("ANALYZE recordings" if target.name == "postgresql" else "ANALYZE"))
 
 
+def database_bytes(target: Target) -> int:
+    """The database's size: recordings, index documents, their stored segments, the index."""
+    with target.factory() as session:
+        if target.name == "postgresql":
+            return int(session.scalar(text("SELECT pg_database_size(current_database())")) or 0)
+        pages = session.scalar(text("PRAGMA page_count")) or 0
+        return int(pages) * int(session.scalar(text("PRAGMA page_size")) or 0)
+
+
 @dataclass(frozen=True)
 class Query:
     kind: str
@@ -526,7 +535,8 @@ def main() -> None:
                     spent[target.name] += time.perf_counter() - t0
                 print(
                     f"indexed {loaded} -> {size} documents in {time.perf_counter() - started:.0f} s"
-                    + "".join(f"; {n} writes {s:.0f} s" for n, s in spent.items()),
+                    + "".join(f"; {n} writes {s:.0f} s" for n, s in spent.items())
+                    + "".join(f"; {t.name} {database_bytes(t) / 2**20:,.0f} MiB" for t in targets),
                     flush=True,
                 )
                 loaded = size
