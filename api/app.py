@@ -75,6 +75,11 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Encrypted call recordings, redacted transcripts and an audited access path.",
+        # FastAPI's own OpenTelemetry spans record each request's query string (a search's
+        # words, in clear) and its logs an unhandled exception's message (a database error's
+        # quotes its values), as soon as an operator configures a provider: both stay off.
+        # Its metrics, labelled by route template, may stay.
+        telemetry={"tracing": False, "logs": False},
     )
     if vault is not None:
         app.state.vault = vault
