@@ -75,10 +75,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Encrypted call recordings, redacted transcripts and an audited access path.",
-        # FastAPI's own OpenTelemetry spans record each request's query string (a search's
-        # words, in clear) and its logs an unhandled exception's message (a database error's
-        # quotes its values), as soon as an operator configures a provider: both stay off.
-        # Its metrics, labelled by route template, may stay.
+        # Once an operator configures a provider, FastAPI's own OpenTelemetry spans record each
+        # request's query string (a search's words, in clear) and its logs each unhandled
+        # exception's message (a database error's quotes the values): both stay off. Its
+        # metrics, labelled by route template, follow the meter provider.
         telemetry={"tracing": False, "logs": False},
     )
     if vault is not None:
