@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -51,15 +52,17 @@ def test_every_response_carries_a_request_id(api: Api) -> None:
 
 
 @pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    """Tracing configured as an operator would (a global provider): FastAPI picks it up."""
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Tracing configured as an operator would (a global provider): FastAPI picks it up. The
+    global provider can be set once per process; one set before is reused, never skipped."""
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
-    if trace.get_tracer_provider() is not provider:
-        pytest.skip("another global tracer provider was set first")
-    return exporter
+    yield exporter
+    exporter.shutdown()  # later spans are dropped, not kept in memory
 
 
 def test_a_plain_fastapi_app_would_trace_the_query_string(spans: InMemorySpanExporter) -> None:
